@@ -1,0 +1,23 @@
+"""The strawberry schema and its SDL export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
+
+from schema.mutations import Mutation
+from schema.queries import Query
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+)
+
+
+def sdl() -> str:
+    return schema.as_str() + "\n"

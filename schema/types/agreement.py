@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from schema.context import Info
+from schema.loaders import load_all
+from schema.types.common import CountedConnection, MembershipStatus
+from schema.types.country import Country
+from service import models
+
+if TYPE_CHECKING:
+    from schema.types.article import Article
+
+
+@strawberry.type(description="A named agreement between countries (\"Abraham Accords\").")
+class Agreement(relay.Node):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="The agreement's name as articles give it.")
+
+    @classmethod
+    def from_model(cls, row: models.Agreement) -> Agreement:
+        return cls(id=row.id, name=row.name)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Agreement | None]:
+        rows = await info.context.loaders.agreement_by_id.load_many([int(i) for i in node_ids])
+        return [cls.from_model(row) if row else None for row in rows]
+
+    @strawberry.field(description="Countries that are members or are joining.")
+    async def members(self, info: Info) -> list[Membership]:
+        rows = await info.context.loaders.memberships_by_agreement.load(self.id)
+        return [Membership.from_model(row) for row in rows]
+
+    @strawberry.field(description="Articles that mention the agreement.")
+    async def articles(
+        self, info: Info
+    ) -> list[Annotated[Article, strawberry.lazy("schema.types.article")]]:
+        from schema.types.article import Article
+
+        loaders = info.context.loaders
+        ids = await loaders.article_ids_by_agreement.load(self.id)
+        return [Article.from_model(row) for row in await load_all(loaders.article_by_id, ids)]
+
+
+@strawberry.type(description="A country's standing in an agreement.")
+class Membership:
+    status: MembershipStatus = strawberry.field(description="Member, or announced and joining.")
+    date: str | None = strawberry.field(description="When it joined or will, as the text gives it.")
+    country_id: strawberry.Private[int]
+    agreement_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: models.Membership) -> Membership:
+        return cls(
+            status=row.status, date=row.date, country_id=row.country_id, agreement_id=row.agreement_id
+        )
+
+    @strawberry.field(description="The member country.")
+    async def country(self, info: Info) -> Country:
+        row = await info.context.loaders.country_by_id.load(self.country_id)
+        assert row is not None  # memberships are deleted with their country
+        return Country.from_model(row)
+
+    @strawberry.field(description="The agreement.")
+    async def agreement(self, info: Info) -> Agreement:
+        row = await info.context.loaders.agreement_by_id.load(self.agreement_id)
+        assert row is not None
+        return Agreement.from_model(row)
+
+
+@strawberry.type(description="A page of agreements.")
+class AgreementConnection(CountedConnection[Agreement]):
+    pass
+
+

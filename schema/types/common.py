@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated, Generic, TypeVar
+
+import strawberry
+from strawberry import relay
+
+from schema.pagination import encode_cursor
+from service.parsing import records
+
+QuoteKind = strawberry.enum(records.QuoteKind, description="How a quote is given in the text.")
+SpeakerKind = strawberry.enum(records.SpeakerKind, description="What kind of source a speaker is.")
+MembershipStatus = strawberry.enum(
+    records.MembershipStatus, description="Where a country stands with an agreement."
+)
+
+NodeT = TypeVar("NodeT")
+
+First = Annotated[
+    int | None, strawberry.argument(description="How many items to return (default 20, at most 100).")
+]
+After = Annotated[
+    str | None, strawberry.argument(description="Return items after this cursor (`pageInfo.endCursor`).")
+]
+
+
+@strawberry.type(description="A range of the article's text: `text` is `article.text[start:end]`.")
+class Span:
+    start: int = strawberry.field(description="Offset of the first character, in code points.")
+    end: int = strawberry.field(description="Offset just past the last character, in code points.")
+    text: str = strawberry.field(description="The characters of the range, as written.")
+
+    @classmethod
+    def optional(cls, start: int | None, end: int | None, text: str | None) -> Span | None:
+        if start is None or end is None or text is None:
+            return None
+        return cls(start=start, end=end, text=text)
+
+
+@strawberry.type(description="A page of a list, in Relay's connection shape.")
+class CountedConnection(relay.Connection[NodeT], Generic[NodeT]):
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many items the whole list holds, across all pages.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+    @classmethod
+    def build(
+        cls,
+        rows: Sequence[tuple[int, NodeT]],
+        limit: int,
+        has_previous: bool,
+        count: Callable[[], Awaitable[int]],
+    ) -> CountedConnection[NodeT]:
+        """`rows` are (key, node) pairs, up to limit + 1 of them: the extra one means more follow."""
+        page = rows[:limit]
+        edges = [relay.Edge(cursor=encode_cursor(key), node=node) for key, node in page]
+        return cls(
+            edges=edges,
+            page_info=relay.PageInfo(
+                has_next_page=len(rows) > limit,
+                has_previous_page=has_previous,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            count=count,
+        )

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from schema.context import Info
+from schema.loaders import load_all
+from schema.pagination import decode_cursor, page_size
+from schema.types.common import After, CountedConnection, First
+from schema.types.speaker import Speaker, SpeakerConnection
+from service import models
+
+if TYPE_CHECKING:
+    from schema.types.agreement import Membership
+    from schema.types.article import Article
+
+
+@strawberry.type(description="An ISO 3166 country.")
+class Country(relay.Node):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="The country's common English name (ISO 3166).")
+    iso_code: str = strawberry.field(description="ISO 3166-1 alpha-2 code (\"KZ\").")
+    alpha3: str = strawberry.field(description="ISO 3166-1 alpha-3 code (\"KAZ\").")
+
+    @classmethod
+    def from_model(cls, row: models.Country) -> Country:
+        return cls(id=row.id, name=row.name, iso_code=row.alpha2, alpha3=row.alpha3)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Country | None]:
+        rows = await info.context.loaders.country_by_id.load_many([int(i) for i in node_ids])
+        return [cls.from_model(row) if row else None for row in rows]
+
+    @strawberry.field(description="Speakers of this country.")
+    async def speakers(
+        self, info: Info, first: First = 20, after: After = None
+    ) -> SpeakerConnection:
+        loaders = info.context.loaders
+        limit, after_id = page_size(first), decode_cursor(after)
+        ids = await loaders.speaker_ids_page_by_country.load((self.id, after_id, limit + 1))
+        rows = await load_all(loaders.speaker_by_id, ids)
+        return SpeakerConnection.build(
+            [(row.id, Speaker.from_model(row)) for row in rows],
+            limit,
+            has_previous=after_id > 0,
+            count=lambda: loaders.speaker_count_by_country.load(self.id),
+        )
+
+    @strawberry.field(description="The agreements the country is a member of or is joining.")
+    async def memberships(
+        self, info: Info
+    ) -> list[Annotated[Membership, strawberry.lazy("schema.types.agreement")]]:
+        from schema.types.agreement import Membership
+
+        rows = await info.context.loaders.memberships_by_country.load(self.id)
+        return [Membership.from_model(row) for row in rows]
+
+    @strawberry.field(description="Articles that mention the country.")
+    async def articles(
+        self, info: Info
+    ) -> list[Annotated[Article, strawberry.lazy("schema.types.article")]]:
+        from schema.types.article import Article
+
+        loaders = info.context.loaders
+        ids = await loaders.article_ids_by_country.load(self.id)
+        return [Article.from_model(row) for row in await load_all(loaders.article_by_id, ids)]
+
+
+@strawberry.type(description="A page of countries.")
+class CountryConnection(CountedConnection[Country]):
+    pass

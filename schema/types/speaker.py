@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from schema.context import Info
+from schema.loaders import load_all
+from schema.pagination import decode_cursor, page_size
+from schema.types.common import After, CountedConnection, First, SpeakerKind
+from schema.types.quote import Quote, QuoteConnection
+from service import models
+
+if TYPE_CHECKING:
+    from schema.types.article import Article
+    from schema.types.country import Country
+
+
+@strawberry.type(description="A person, an organisation or an anonymous source quoted or named in articles.")
+class Speaker(relay.Node):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="The fullest form of the name the articles give.")
+    kind: SpeakerKind = strawberry.field(description="Person, organisation or anonymous source.")
+    title: str | None = strawberry.field(description="Office or role (\"Prime Minister\"), when known.")
+    country_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, row: models.Speaker) -> Speaker:
+        return cls(id=row.id, name=row.name, kind=row.kind, title=row.title, country_id=row.country_id)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Speaker | None]:
+        rows = await info.context.loaders.speaker_by_id.load_many([int(i) for i in node_ids])
+        return [cls.from_model(row) if row else None for row in rows]
+
+    @strawberry.field(description="The country the speaker speaks for or comes from, when known.")
+    async def country(
+        self, info: Info
+    ) -> Annotated[Country, strawberry.lazy("schema.types.country")] | None:
+        from schema.types.country import Country
+
+        if self.country_id is None:
+            return None
+        row = await info.context.loaders.country_by_id.load(self.country_id)
+        return Country.from_model(row) if row else None
+
+    @strawberry.field(description="Every form of the name seen in articles, normalised (\"trump\").")
+    async def aliases(self, info: Info) -> list[str]:
+        return sorted(await info.context.loaders.aliases_by_speaker.load(self.id))
+
+    @strawberry.field(description="How many quotes are attributed to the speaker.")
+    async def quote_count(self, info: Info) -> int:
+        return await info.context.loaders.quote_count_by_speaker.load(self.id)
+
+    @strawberry.field(description="The speaker's quotes, oldest import first.")
+    async def quotes(
+        self,
+        info: Info,
+        first: First = 20,
+        after: After = None,
+    ) -> QuoteConnection:
+        loaders = info.context.loaders
+        limit, after_id = page_size(first), decode_cursor(after)
+        ids = await loaders.quote_ids_page_by_speaker.load((self.id, after_id, limit + 1))
+        rows = await load_all(loaders.quote_by_id, ids)
+        return QuoteConnection.build(
+            [(row.id, Quote.from_model(row)) for row in rows],
+            limit,
+            has_previous=after_id > 0,
+            count=lambda: loaders.quote_count_by_speaker.load(self.id),
+        )
+
+    @strawberry.field(description="Articles that name or quote the speaker.")
+    async def articles(
+        self, info: Info
+    ) -> list[Annotated[Article, strawberry.lazy("schema.types.article")]]:
+        from schema.types.article import Article
+
+        loaders = info.context.loaders
+        ids = await loaders.article_ids_by_speaker.load(self.id)
+        return [Article.from_model(row) for row in await load_all(loaders.article_by_id, ids)]
+
+
+@strawberry.type(description="A page of speakers.")
+class SpeakerConnection(CountedConnection[Speaker]):
+    pass

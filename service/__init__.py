@@ -1,0 +1,1 @@
+"""quotegraph: news articles -> who said what, served over GraphQL."""

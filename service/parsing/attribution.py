@@ -1,0 +1,267 @@
+"""Cues and sources: who says it, found around a position in a sentence's tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.parsing.countries import country_code
+from service.parsing.lexicon import (
+    ADDRESSEE_VERBS,
+    ANONYMOUS_HEADS,
+    BELIEF_FORMS,
+    CUE_FORMS,
+    CUE_PREMODIFIERS,
+    DETERMINERS,
+    NOT_NAMES,
+    PRONOUNS,
+    QUOTE_CUE_FORMS,
+    ROLE_NOUNS,
+    TITLE_PREMODIFIERS,
+)
+from service.parsing.speakers import NAME_CONNECTORS, Cast, Entity
+from service.parsing.text import Token
+
+# Words after an anonymous head that open its postmodifier: "people familiar with the matter".
+_POSTMODIFIERS = frozenset(
+    {"familiar", "close", "for", "at", "with", "in", "from", "of", "to", "on", "briefed", "who"}
+)
+_STOP_WORDS = frozenset(
+    {"that", "which", "and", "but", "or", "as", "because", "if", "when", "while", "so", "than",
+     "is", "was", "are", "were", "be", "been", "has", "have", "had", "will", "would", "not"}
+)
+_ADDRESSEES = frozenset({"reporters", "journalists", "supporters", "the", "a", "an", "me", "us",
+                         "him", "her", "them", "crowd", "audience", "viewers", "listeners"})
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    cue: tuple[int, int] | None
+    source: tuple[int, int] | None
+    entity: Entity | None
+    cue_index: int = -1  # token index of the cue in the searched tokens
+    base: str = ""  # the cue's base verb
+
+
+def is_cue(token: Token, quoted: bool) -> str | None:
+    forms = QUOTE_CUE_FORMS if quoted else CUE_FORMS
+    word = token.lower
+    return forms.get(word) or (BELIEF_FORMS.get(word) if not quoted else None)
+
+
+def _is_head(token: Token) -> bool:
+    return token.lower in ANONYMOUS_HEADS or token.lower in ROLE_NOUNS
+
+
+def _np_before(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
+    """Token range [i, end) of the noun phrase that ends at tokens[end - 1]."""
+    k = end - 1
+    if k < lo:
+        return None
+    last = tokens[k]
+    if last.lower in PRONOUNS and last.lower != "it":
+        return k, end
+    if last.text == "¤" or not last.is_word:
+        return None
+    i = k
+    if last.is_capital and last.bare not in NOT_NAMES:
+        while i - 1 >= lo:
+            prev = tokens[i - 1]
+            if (prev.is_capital and prev.is_word and not prev.possessive
+                    and prev.bare not in NOT_NAMES) or (
+                prev.lower in NAME_CONNECTORS and i - 2 >= lo and tokens[i - 2].is_capital
+            ):
+                i -= 1
+            elif prev.lower in TITLE_PREMODIFIERS or prev.lower in {"former", "the"}:
+                i -= 1
+                if prev.lower == "the":
+                    break
+            else:
+                break
+        if tokens[i].bare in NOT_NAMES and tokens[i].lower not in {"the"}:
+            return None
+        return i, end
+    # a lowercase head: walk back over modifiers to a determiner (or a capitalised modifier)
+    if not _is_head(last):
+        # "people familiar with the matter said": find an anonymous head a few words back
+        for h in range(k - 1, max(lo, k - 7) - 1, -1):
+            if tokens[h].text in {",", "¤"}:
+                break
+            if _is_head(tokens[h]) and h + 1 < end and tokens[h + 1].lower in _POSTMODIFIERS:
+                found = _np_before(tokens, h + 1, lo)
+                return (found[0], end) if found else (h, end)
+        if k - 1 >= lo and tokens[k - 1].lower in {"the", "a", "an"} and last.lower.isalpha():
+            return k - 1, end  # "the paper said"
+        return None
+    while i - 1 >= lo and k - i < 6:
+        prev = tokens[i - 1]
+        if prev.lower in DETERMINERS or prev.text.isdigit():
+            i -= 1
+            if tokens[i - 1].possessive if i - 1 >= lo else False:
+                continue
+            break
+        if prev.possessive and prev.is_capital:
+            i -= 1
+            while i - 1 >= lo and tokens[i - 1].is_capital and tokens[i - 1].is_word:
+                i -= 1
+            break
+        if prev.is_word and prev.lower not in _STOP_WORDS and not is_cue(prev, True) and (
+            prev.is_capital or prev.lower.isalpha() or "-" in prev.text
+        ):
+            i -= 1
+            continue
+        break
+    if i == k and last.lower not in {"officials", "sources", "people", "experts", "analysts",
+                                     "aides", "critics", "democrats", "republicans"}:
+        return None  # a bare singular noun is no source ("officials said" is one)
+    return i, end
+
+
+def _np_after(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | None:
+    if start >= hi:
+        return None
+    first = tokens[start]
+    if first.lower in PRONOUNS and first.lower not in {"it", "i"}:
+        return start, start + 1
+    if not first.is_word:
+        return None
+    j = start
+    capital_run = False
+    while j < hi and j - start < 9:
+        tok = tokens[j]
+        if not tok.is_word:
+            break
+        if tok.is_capital and tok.bare not in NOT_NAMES or tok.text.isupper():
+            capital_run = True
+        elif capital_run and tok.lower not in NAME_CONNECTORS:
+            break
+        elif tok.lower in _STOP_WORDS or is_cue(tok, True) and j > start:
+            break
+        j += 1
+        if tok.possessive and j < hi and not tokens[j].is_capital:
+            continue
+    if j == start:
+        return None
+    if not capital_run and not any(_is_head(t) for t in tokens[start:j]):
+        if not (tokens[start].lower in {"the", "a", "an"} and j - start >= 2):
+            return None
+    return start, j
+
+
+def _skip_appositive(tokens: list[Token], k: int, lo: int) -> int:
+    """With tokens[k] == ',' closing "X, a Y at Z,", the index just past X (else k + 1)."""
+    j = k - 1
+    while j >= lo and tokens[j].text not in {",", "¤", ";", ":", "(", ")"}:
+        j -= 1
+    if j < lo or tokens[j].text != "," or j + 1 >= k:
+        return k + 1
+    opener = tokens[j + 1]
+    if (opener.lower in DETERMINERS or opener.lower in {"who", "whose", "which"}
+            or opener.text.isdigit() or opener.lower in TITLE_PREMODIFIERS
+            or opener.lower.endswith("ing") or opener.lower in {"both", "each", "all"}):
+        return j
+    return k + 1
+
+
+class Resolver:
+    """Turns token ranges into source spans and entities of the cast."""
+
+    def __init__(self, cast: Cast, sentence_starts: list[int]) -> None:
+        self.cast = cast
+        self.sentence_starts = sentence_starts
+        self.memo: dict[tuple[int, int], Entity | None] = {}
+
+    def entity(self, tokens: list[Token], i: int, j: int) -> Entity | None:
+        key = (tokens[i].start, tokens[j - 1].end)
+        if key not in self.memo:
+            self.memo[key] = self._entity(tokens, i, j)
+        return self.memo[key]
+
+    def _entity(self, tokens: list[Token], i: int, j: int) -> Entity | None:
+        words = tokens[i:j]
+        first, last = words[0], words[-1]
+        start, end = first.start, last.start + len(last.bare)
+        if len(words) == 1 and first.lower in PRONOUNS:
+            return self.cast.resolve_pronoun(first.text, first.start, self.sentence_starts)
+        heads = [w for w in words if w.lower in ANONYMOUS_HEADS]
+        if first.lower == "the" and len(words) <= 3 and last.lower in ROLE_NOUNS:
+            found = self.cast.resolve_role(" ".join(w.lower for w in words[1:]), start)
+            if found is not None:
+                self.cast.mention(found, self.cast.text[start:end], start, end)
+                return found
+        if heads and not (last.is_capital and not heads[-1] is last and not last.possessive
+                          and last.bare not in NOT_NAMES and heads[-1].lower != "people"):
+            return self.cast.anonymous(words, heads[-1], start, end)
+        capitals = [w for w in words if w.is_capital or w.lower in NAME_CONNECTORS
+                    or w.lower in TITLE_PREMODIFIERS or w.lower == "the"]
+        if capitals and words[-1].is_capital:
+            k = 0
+            while k < len(words) and not words[k].is_capital and words[k].lower != "the":
+                k += 1
+            names = words[k:]
+            if names and not (len(names) == 1 and country_code(names[0].bare)):
+                return self.cast.named(names, names[0].start, end)
+        if first.lower in {"the", "a", "an"} and len(words) >= 2:
+            return self.cast.anonymous(words, last, start, end)
+        return None
+
+    def span(self, tokens: list[Token], i: int, j: int) -> tuple[int, int]:
+        return tokens[i].start, tokens[j - 1].start + len(tokens[j - 1].bare)
+
+    def before(self, tokens: list[Token], ci: int, lo: int, quoted: bool) -> Attribution | None:
+        """The source ending right before the cue at tokens[ci] ("Trump has said")."""
+        base = is_cue(tokens[ci], quoted) or ""
+        k = ci
+        while k - 1 >= lo and (tokens[k - 1].lower in CUE_PREMODIFIERS
+                               or tokens[k - 1].lower.endswith("ly") and tokens[k - 1].is_word
+                               and not tokens[k - 1].is_capital):
+            k -= 1
+        if k - 1 >= lo and tokens[k - 1].text == ",":
+            k = _skip_appositive(tokens, k - 1, lo)
+        found = _np_before(tokens, k, lo)
+        if found is None:
+            return None
+        entity = self.entity(tokens, *found)
+        if entity is None:
+            return None
+        cue = (tokens[ci].start, tokens[ci].end)
+        return Attribution(cue, self.span(tokens, *found), entity, ci, base)
+
+    def after(self, tokens: list[Token], ci: int, hi: int, quoted: bool) -> Attribution | None:
+        """The source right after the cue ("said Trump", "according to the ministry")."""
+        base = is_cue(tokens[ci], quoted) or ""
+        start = ci + 1
+        if tokens[ci].lower == "according" and start < hi and tokens[start].lower == "to":
+            start += 1
+            base = "according to"
+        found = _np_after(tokens, start, hi)
+        if found is None:
+            return None
+        entity = self.entity(tokens, *found)
+        if entity is None:
+            return None
+        cue_end = tokens[start - 1].end
+        return Attribution((tokens[ci].start, cue_end), self.span(tokens, *found), entity, ci,
+                           base)
+
+
+def content_start(tokens: list[Token], ci: int, hi: int, base: str) -> int:
+    """Token index where reported content begins after a cue ("said [in a statement] that")."""
+    k = ci + 1
+    if base in ADDRESSEE_VERBS:
+        while k < hi and tokens[k].is_word and tokens[k].lower != "that" and k - ci < 5 and (
+            tokens[k].lower in _ADDRESSEES or tokens[k].is_capital
+        ):
+            k += 1
+    while k < hi and tokens[k].lower in {"in", "on", "at", "during", "to", "via"} and k - ci < 8:
+        j = k + 1
+        while j < hi and tokens[j].is_word and tokens[j].lower != "that" and j - k < 5:
+            j += 1
+        if j < hi and (tokens[j].lower == "that" or tokens[j].text == ","):
+            k = j
+        else:
+            break
+    while k < hi and tokens[k].text in {",", ":"}:
+        k += 1
+    if k < hi and tokens[k].lower == "that":
+        k += 1
+    return k

@@ -1,0 +1,352 @@
+"""Quote extraction and attribution: quoted and reported speech, each with its cue and speaker."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, replace
+
+from service.parsing.attribution import Attribution, Resolver, content_start, is_cue
+from service.parsing.lexicon import BELIEF_FORMS, CUE_FORMS
+from service.parsing.marks import Quotation, find_quotations, paragraphs
+from service.parsing.records import QuoteKind, QuoteRecord, Span, SpeakerRecord
+from service.parsing.speakers import Cast
+from service.parsing.text import Token, sentences, tokenize
+
+MASK = "¤"
+_KEEP = frozenset(".,!?;:")
+# Words right before a quotation that make it a name or a term, not speech.
+SCARE_MARKERS = frozenset(
+    {"so-called", "dubbed", "titled", "entitled", "nicknamed", "term", "word", "phrase",
+     "slogan", "hashtag", "headline", "label", "motto", "banner", "named", "chanting", "chanted",
+     "chants", "sign", "signs", "reading", "read"}
+)
+MAX_SCARE_WORDS = 3
+MIN_INDIRECT_WORDS = 3
+
+
+def mask_quotations(text: str, quotations: list[Quotation]) -> str:
+    """The text with quoted words replaced by MASK (last punctuation kept), offsets unchanged."""
+    chars = list(text)
+    for quotation in quotations:
+        for start, end in quotation.parts:
+            last = end - 1 if end > start and text[end - 1] in _KEEP else end
+            for i in range(start, last):
+                if not chars[i].isspace() or True:
+                    chars[i] = MASK
+    return "".join(chars)
+
+
+@dataclass(slots=True)
+class Found:
+    quotation: Quotation
+    sentence: int
+    attribution: Attribution | None
+    tail_end: int = -1  # token index after the tail attribution, when it is one
+    from_tail: bool = False
+
+
+class Extractor:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.quotations = find_quotations(text)
+        self.masked = mask_quotations(text, self.quotations)
+        self.tokens = tokenize(self.masked)
+        self.token_starts = [t.start for t in self.tokens]
+        self.paragraphs = paragraphs(text)
+        self.sentences: list[tuple[int, int]] = []
+        self.sentence_paragraph: list[int] = []
+        for index, (start, end) in enumerate(self.paragraphs):
+            for span in sentences(self.masked, start, end):
+                self.sentences.append(span)
+                self.sentence_paragraph.append(index)
+        self.sentence_starts = [s for s, _ in self.sentences]
+        self.cast = Cast(text)
+        self.cast.scan_people(self.tokens)
+        self.resolver = Resolver(self.cast, self.sentence_starts)
+
+    # positions ------------------------------------------------------------------------------
+    def token_at(self, pos: int) -> int:
+        return bisect.bisect_left(self.token_starts, pos)
+
+    def sentence_of(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self.sentence_starts, pos) - 1)
+
+    def sentence_tokens(self, index: int) -> tuple[int, int]:
+        start, end = self.sentences[index]
+        return self.token_at(start), self.token_at(end)
+
+    # attribution ----------------------------------------------------------------------------
+    def head(self, lo: int, hi: int) -> Attribution | None:
+        """The last cue with a source in tokens[lo:hi], right to left."""
+        tokens = self.tokens
+        for c in range(hi - 1, lo - 1, -1):
+            tok = tokens[c]
+            base = is_cue(tok, True)
+            if tok.lower == "according" and c + 1 < hi and tokens[c + 1].lower == "to":
+                found = self.resolver.after(tokens, c, hi, True)
+                if found is not None:
+                    return found
+                continue
+            if base is None:
+                continue
+            found = self.resolver.before(tokens, c, lo, True)
+            if found is not None:
+                return found
+            if tok.lower.endswith("ing"):
+                subject = self.head(lo, c)  # "..., Trump said, calling it ..."
+                if subject is None:
+                    subject = self.subject(lo, c)
+                if subject is not None:
+                    return replace(subject, cue=(tok.start, tok.end), cue_index=c, base=base)
+            elif c > lo and tokens[c - 1].text in {",", "”", '"', "’"}:
+                found = self.resolver.after(tokens, c, hi, True)
+                if found is not None:
+                    return found
+        return None
+
+    def subject(self, lo: int, hi: int) -> Attribution | None:
+        """The first named or pronoun mention in tokens[lo:hi]: a participle's subject."""
+        tokens = self.tokens
+        for k in range(lo, hi):
+            tok = tokens[k]
+            if tok.lower in {"he", "she", "they"}:
+                entity = self.cast.resolve_pronoun(tok.text, tok.start, self.sentence_starts)
+                if entity is not None:
+                    return Attribution(None, (tok.start, tok.end), entity)
+            for start, end, idx in self.cast.mentions:
+                if start == tok.start:
+                    return Attribution(None, (start, end), self.cast.entities[idx])
+        return None
+
+    def tail(self, lo: int, hi: int) -> tuple[Attribution, int] | None:
+        """An attribution opening tokens[lo:hi] right after a quotation: ', he said', 'said X'."""
+        tokens = self.tokens
+        k = lo
+        while k < hi and tokens[k].text in {",", "—", "–", "-"}:
+            k += 1
+        if k >= hi:
+            return None
+        if is_cue(tokens[k], True) and not tokens[k].lower.endswith("ing"):
+            found = self.resolver.after(tokens, k, hi, True)
+            if found is not None and found.source is not None:
+                return found, self.token_at(found.source[1])
+            return None
+        for c in range(k + 1, min(hi, k + 10)):
+            if tokens[c].text in {",", ".", MASK, "“", '"'} and not self._appositive_comma(k, c):
+                break
+            if is_cue(tokens[c], True):
+                found = self.resolver.before(tokens, c, k, True)
+                if found is not None and found.source is not None and \
+                        self.token_at(found.source[0]) == k:
+                    return found, c + 1
+        return None
+
+    def _appositive_comma(self, k: int, c: int) -> bool:
+        return self.tokens[c].text == "," and c > k
+
+    def attribute(self, quotation: Quotation) -> Found:
+        sentence = self.sentence_of(quotation.open_mark)
+        lo, hi = self.sentence_tokens(sentence)
+        open_index = self.token_at(quotation.open_mark)
+        close_index = self.token_at(quotation.end)
+        # the closing mark token (and kept punctuation) sit at or after close_index
+        after = close_index
+        while after < len(self.tokens) and self.tokens[after].start < quotation.close_mark:
+            after += 1
+        tail_hi = hi
+        if after >= hi:  # the quotation ends its sentence: "“...!” Trump concluded."
+            nxt = sentence + 1
+            if nxt < len(self.sentences) and \
+                    self.sentence_paragraph[nxt] == self.sentence_paragraph[sentence]:
+                tail_hi = self.sentence_tokens(nxt)[1]
+        tail_hi = self._stop_at_mark(after, tail_hi)
+        head = self.head(lo, open_index)
+        if head is not None and head.cue_index >= open_index - 3:
+            return Found(quotation, sentence, head)
+        tail = self.tail(after, tail_hi)
+        if tail is not None and tail_hi != hi and (head is not None or tail[1] < tail_hi - 6
+                                                   or self.tokens[tail[1]].lower == "that"):
+            tail = None  # the next sentence reports something else: "He added that ..."
+        if tail is not None:
+            return Found(quotation, sentence, tail[0], tail[1], True)
+        return Found(quotation, sentence, head)
+
+    def _stop_at_mark(self, lo: int, hi: int) -> int:
+        for k in range(lo, hi):
+            if self.tokens[k].text.startswith(MASK):
+                return k - 1
+        return hi
+
+    # assembling -----------------------------------------------------------------------------
+    def is_scare(self, found: Found) -> bool:
+        q = found.quotation
+        words = self.text[q.start:q.end].split()
+        before = self.token_at(q.open_mark) - 1
+        if before >= 0 and self.tokens[before].lower in SCARE_MARKERS:
+            return True
+        if len(q.parts) > 1 or len(words) > MAX_SCARE_WORDS:
+            return False
+        return found.attribution is None
+
+    def kind(self, found: Found) -> QuoteKind:
+        q = found.quotation
+        first = self.text[q.start:q.start + 1]
+        lo, _ = self.sentence_tokens(found.sentence)
+        open_index = self.token_at(q.open_mark)
+        head = [t for t in self.tokens[lo:open_index] if t.text not in {"“", '"', "‘", "'"}]
+        intro = bool(head) and head[-1].text in {":", ","} and found.attribution is not None \
+            and not found.from_tail
+        starts = not head or intro
+        if starts and (first.isupper() or first.isdigit() or not first.isalpha()):
+            return QuoteKind.DIRECT
+        return QuoteKind.PARTIAL
+
+    def quote_records(self) -> list[QuoteRecord]:
+        found = [self.attribute(q) for q in self.quotations]
+        merged: list[list[Found]] = []
+        for item in found:
+            prev = merged[-1][-1] if merged else None
+            if prev is not None and prev.from_tail and prev.attribution is not None \
+                    and self._continues(prev, item):
+                merged[-1].append(item)
+                continue
+            merged.append([item])
+        # quotations without a cue take their paragraph's neighbour, then the previous paragraph's
+        records: list[QuoteRecord] = []
+        groups = [g for g in merged if not self.is_scare(g[0]) or len(g) > 1]
+        for index, group in enumerate(groups):
+            first = group[0]
+            attribution = first.attribution
+            if attribution is None:
+                attribution = self._neighbour(groups, index)
+            parts = tuple(p for f in group for p in f.quotation.parts)
+            spans = tuple(Span.of(self.text, s, e) for s, e in parts)
+            text = " ".join(s.text for s in spans)
+            span = Span.of(self.text, parts[0][0], parts[-1][1])
+            records.append(self._record(text, self.kind(first), span, attribution,
+                                        spans if len(spans) > 1 else ()))
+        return records
+
+    def _continues(self, prev: Found, item: Found) -> bool:
+        """'“A,” he said, “B.”': the tail ends in a comma right before the next quotation."""
+        k = prev.tail_end
+        if k < 0 or k >= len(self.tokens):
+            return False
+        while k < len(self.tokens) and self.tokens[k].text == ",":
+            k += 1
+        return k < len(self.tokens) and self.tokens[k].start == item.quotation.open_mark and \
+            item.attribution is None or (item.attribution == prev.attribution
+                                         and self.tokens[k].start == item.quotation.open_mark)
+
+    def _neighbour(self, groups: list[list[Found]], index: int) -> Attribution | None:
+        paragraph = self.sentence_paragraph[groups[index][0].sentence]
+        for k in [*range(index - 1, -1, -1), *range(index + 1, len(groups))]:
+            other = groups[k][0]
+            if self.sentence_paragraph[other.sentence] != paragraph:
+                continue
+            if other.attribution is not None:
+                return other.attribution
+        if index > 0 and self.sentence_paragraph[groups[index - 1][0].sentence] == paragraph - 1:
+            previous = groups[index - 1][0].attribution
+            if previous is not None and previous.entity is not None:
+                return Attribution(None, None, previous.entity)
+        return None
+
+    def _record(self, text: str, kind: QuoteKind, span: Span, attribution: Attribution | None,
+                parts: tuple[Span, ...]) -> QuoteRecord:
+        if attribution is None:
+            return QuoteRecord(text=text, kind=kind, span=span, parts=parts)
+        cue = Span.of(self.text, *attribution.cue) if attribution.cue else None
+        source = Span.of(self.text, *attribution.source) if attribution.source else None
+        key = attribution.entity.key if attribution.entity else None
+        return QuoteRecord(text=text, kind=kind, span=span, cue=cue, source=source, speaker=key,
+                           parts=parts)
+
+    # reported speech ------------------------------------------------------------------------
+    def indirect_records(self, taken: list[QuoteRecord]) -> list[QuoteRecord]:
+        records: list[QuoteRecord] = []
+        for index in range(len(self.sentences)):
+            lo, hi = self.sentence_tokens(index)
+            found = self._reported(lo, hi)
+            if found is not None:
+                records.append(found)
+        return records
+
+    def _reported(self, lo: int, hi: int) -> QuoteRecord | None:
+        tokens = self.tokens
+        end = hi
+        while end > lo and not tokens[end - 1].is_word:
+            end -= 1
+        for c in range(lo, end):
+            tok = tokens[c]
+            if tok.lower == "according" and c + 1 < end and tokens[c + 1].lower == "to":
+                found = self.resolver.after(tokens, c, end, False)
+                if found is None or found.source is None:
+                    continue
+                src_end = self.token_at(found.source[1])
+                if c == lo or tokens[c - 1].text == ",":
+                    if c == lo:  # "According to X, content."
+                        return self._indirect(src_end, end, found, skip_comma=True)
+                    return self._indirect(lo, c - 1, found)  # "content, according to X."
+                continue
+            base = CUE_FORMS.get(tok.lower) or BELIEF_FORMS.get(tok.lower)
+            if base is None or tok.lower.endswith("ing"):
+                continue
+            found = self.resolver.before(tokens, c, lo, False)
+            if found is None:
+                if c > lo and tokens[c - 1].text == ",":  # "content, said the official."
+                    found = self.resolver.after(tokens, c, end, False)
+                    if found is not None and found.source is not None:
+                        stop = self.token_at(found.source[1])
+                        if stop >= end:
+                            return self._indirect(lo, c - 1, found)
+                continue
+            source_start = self.token_at(found.source[0]) if found.source else c
+            if source_start > lo and tokens[source_start - 1].text == ",":
+                tail = c + 1
+                while tail < end and tokens[tail].is_word and tokens[tail].lower != "that" \
+                        and tail - c < 6:
+                    tail += 1
+                if tail >= end:  # "content, sources said [on Sunday]."
+                    return self._indirect(lo, source_start - 1, found)
+            start = content_start(tokens, c, end, base)
+            if start < end and (tokens[start - 1].lower == "that" or base in {"say"}):
+                return self._indirect(start, self._clause_end(start, end), found)
+        return None
+
+    def _clause_end(self, start: int, end: int) -> int:
+        tokens = self.tokens
+        for k in range(start + 1, end):
+            if tokens[k].text == "," and k + 1 < end and tokens[k + 1].lower.endswith("ing") \
+                    and is_cue(tokens[k + 1], True):
+                return k
+        return end
+
+    def _indirect(self, lo: int, hi: int, found: Attribution, skip_comma: bool = False) -> \
+            QuoteRecord | None:
+        tokens = self.tokens
+        while skip_comma and lo < hi and tokens[lo].text == ",":
+            lo += 1
+        while hi > lo and not tokens[hi - 1].is_word:
+            hi -= 1
+        words = [t for t in tokens[lo:hi] if t.is_word]
+        if len(words) < MIN_INDIRECT_WORDS or any(t.text.startswith(MASK) for t in tokens[lo:hi]):
+            return None  # quotations carry their own attribution
+            return None
+        span = Span.of(self.text, tokens[lo].start, tokens[hi - 1].end)
+        return self._record(span.text, QuoteKind.INDIRECT, span, found, ())
+
+
+def _first_word_token(tokens: list[Token]) -> Token | None:
+    return next((t for t in tokens if t.is_word), None)
+
+
+def extract_quotes(text: str) -> tuple[tuple[QuoteRecord, ...], tuple[SpeakerRecord, ...]]:
+    """Pure: article text (whole document, first line is the title) -> quotes in text order and
+    the article's speakers."""
+    extractor = Extractor(text)
+    quoted = extractor.quote_records()
+    reported = extractor.indirect_records(quoted)
+    quotes = sorted([*quoted, *reported], key=lambda q: (q.span.start, q.span.end))
+    used = {q.speaker for q in quotes if q.speaker is not None}
+    return tuple(quotes), extractor.cast.records(used)

@@ -1,0 +1,106 @@
+"""`quotegraph import` and `quotegraph serve` as a user runs them: real processes, real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+
+QUOTEGRAPH = str(Path(sys.executable).with_name("quotegraph"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path}/served.sqlite3"}
+    imported = subprocess.run(
+        [QUOTEGRAPH, "import", str(ROOT / "seeds"), "--json"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert json.loads(imported.stdout)["imported"] == 1
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [QUOTEGRAPH, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("quotegraph serve did not answer /healthz within 10 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def test_served_graphql_answers_with_the_seed(server: str) -> None:
+    response = httpx.post(
+        f"{server}/graphql",
+        json={"query": "{ articles { totalCount edges { node { title countries { isoCode } } } } }"},
+        timeout=10,
+    )
+    body = response.json()
+    assert response.status_code == 200 and "errors" not in body, body
+    assert body["data"]["articles"]["totalCount"] == 1
+    node = body["data"]["articles"]["edges"][0]["node"]
+    assert node["title"].startswith("Kazakhstan to Join Abraham Accords")
+    assert {"KZ", "IL", "US"} <= {c["isoCode"] for c in node["countries"]}
+
+
+def test_served_graphiql_page(server: str) -> None:
+    response = httpx.get(f"{server}/graphql", headers={"Accept": "text/html"}, timeout=10)
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+def test_cli_import_reports_failures_with_exit_code(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path}/cli.sqlite3"}
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe not text")
+    result = subprocess.run(
+        [QUOTEGRAPH, "import", str(bad), str(ROOT / "seeds"), "--json"], env=env, capture_output=True, text=True, timeout=120
+    )
+    report = json.loads(result.stdout)
+    assert result.returncode == 1
+    assert (report["imported"], report["failed"]) == (1, 1)
+    failed = next(r for r in report["results"] if r["status"] == "failed")
+    assert failed["source"] == str(bad) and "not valid UTF-8" in failed["error"]
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_extract_prints_one_json_line_per_file() -> None:
+    seed = ROOT / "seeds" / "kazakhstan-abraham-accords.txt"
+    result = subprocess.run([QUOTEGRAPH, "extract", str(seed), "--json"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert record["path"] == str(seed)
+    assert record["title"].startswith("Kazakhstan to Join")
+    text = seed.read_text(encoding="utf-8")
+    for quote in record["quotes"]:
+        assert text[quote["span"]["start"] : quote["span"]["end"]] == quote["span"]["text"]
+    assert [c["isoCode"] for c in record["countries"]] == ["KZ", "IL", "US", "BH", "MA", "SD", "AE"]
