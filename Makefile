@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+	scripts/build-web
 
 serve: install
 	$(BIN)/quotegraph import seeds/

@@ -5,29 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from schema.build import schema
-from schema.context import Context
+from service import web
 from service.db import tortoise_config
-
-
-class QuoteGraphQL(GraphQL[Context, None]):
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        return Context(request=request, response=response)
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+from service.http import QuoteGraphQL
 
 
 async def healthz(request: Request) -> Response:
@@ -50,6 +38,7 @@ def create_app(db_url: str | None = None, generate_schemas: bool = True) -> Star
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            *web.routes(),
         ],
         lifespan=lifespan,
     )

@@ -20,3 +20,20 @@ MAX_PAGE_SIZE: int = config("QUOTEGRAPH_MAX_PAGE_SIZE", cast=int, default=100)
 MAX_ARTICLE_BYTES: int = config("QUOTEGRAPH_MAX_ARTICLE_BYTES", cast=int, default=5_000_000)
 # Bearer token every mutation must present; with none set, mutations are refused.
 API_TOKEN: str | None = config("QUOTEGRAPH_API_TOKEN", default=None)
+
+# "production" masks errors and, by default, turns off introspection and GraphiQL.
+ENV: str = config("QUOTEGRAPH_ENV", default="development")
+PRODUCTION: bool = ENV == "production"
+INTROSPECTION: bool = config("QUOTEGRAPH_INTROSPECTION", cast=bool, default=not PRODUCTION)
+GRAPHIQL: bool = config("QUOTEGRAPH_GRAPHIQL", cast=bool, default=not PRODUCTION)
+# Origins allowed to call the API from a browser, comma-separated ("*" for any).
+CORS_ORIGINS: list[str] = [
+    o.strip() for o in config("QUOTEGRAPH_CORS_ORIGINS", default="").split(",") if o.strip()
+]
+# Limits on a GraphQL request.
+MAX_QUERY_DEPTH: int = config("QUOTEGRAPH_MAX_QUERY_DEPTH", cast=int, default=12)
+MAX_ALIASES: int = config("QUOTEGRAPH_MAX_ALIASES", cast=int, default=30)
+MAX_TOKENS: int = config("QUOTEGRAPH_MAX_TOKENS", cast=int, default=2000)
+MAX_QUERY_COST: int = config("QUOTEGRAPH_MAX_QUERY_COST", cast=int, default=50_000)
+MAX_BODY_BYTES: int = config("QUOTEGRAPH_MAX_BODY_BYTES", cast=int, default=10_000_000)
+REQUEST_TIMEOUT: float = config("QUOTEGRAPH_REQUEST_TIMEOUT", cast=float, default=10.0)

@@ -8,7 +8,7 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.loaders import load_all
-from schema.types.common import CountedConnection, MembershipStatus
+from schema.types.common import CountedConnection, MembershipStatus, node_keys
 from schema.types.country import Country
 from service import models
 
@@ -29,7 +29,7 @@ class Agreement(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Agreement | None]:
-        rows = await info.context.loaders.agreement_by_id.load_many([int(i) for i in node_ids])
+        rows = await info.context.loaders.agreement_by_id.load_many(node_keys("Agreement", node_ids))
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="Countries that are members or are joining.")

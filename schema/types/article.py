@@ -9,7 +9,7 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.loaders import load_all
-from schema.types.common import CountedConnection
+from schema.types.common import CountedConnection, node_keys
 from service import models
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class Article(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Article | None]:
-        rows = await info.context.loaders.article_by_id.load_many([int(i) for i in node_ids])
+        rows = await info.context.loaders.article_by_id.load_many(node_keys("Article", node_ids))
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="The article's quotes, in text order.")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Annotated, Generic, TypeVar
 
 import strawberry
@@ -16,6 +16,20 @@ MembershipStatus = strawberry.enum(
 )
 
 NodeT = TypeVar("NodeT")
+
+
+class InvalidIdError(ValueError):
+    pass
+
+
+def node_keys(type_name: str, node_ids: Iterable[str]) -> list[int]:
+    """Database ids from the id part of global IDs; a malformed one is a clear error."""
+    keys: list[int] = []
+    for node_id in node_ids:
+        if not node_id.isascii() or not node_id.isdigit() or len(node_id) > 18:
+            raise InvalidIdError(f"{node_id!r} is not the ID of any {type_name}")
+        keys.append(int(node_id))
+    return keys
 
 First = Annotated[
     int | None, strawberry.argument(description="How many items to return (default 20, at most 100).")

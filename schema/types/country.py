@@ -9,7 +9,7 @@ from strawberry import relay
 from schema.context import Info
 from schema.loaders import load_all
 from schema.pagination import decode_cursor, page_size
-from schema.types.common import After, CountedConnection, First
+from schema.types.common import After, CountedConnection, First, node_keys
 from schema.types.speaker import Speaker, SpeakerConnection
 from service import models
 
@@ -33,7 +33,7 @@ class Country(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Country | None]:
-        rows = await info.context.loaders.country_by_id.load_many([int(i) for i in node_ids])
+        rows = await info.context.loaders.country_by_id.load_many(node_keys("Country", node_ids))
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="Speakers of this country.")

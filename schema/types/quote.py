@@ -7,7 +7,7 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from schema.types.common import CountedConnection, QuoteKind, Span
+from schema.types.common import CountedConnection, QuoteKind, Span, node_keys
 from service import models
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class Quote(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Quote | None]:
-        rows = await info.context.loaders.quote_by_id.load_many([int(i) for i in node_ids])
+        rows = await info.context.loaders.quote_by_id.load_many(node_keys("Quote", node_ids))
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="Who said it, when the source could be resolved.")

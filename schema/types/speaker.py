@@ -9,7 +9,7 @@ from strawberry import relay
 from schema.context import Info
 from schema.loaders import load_all
 from schema.pagination import decode_cursor, page_size
-from schema.types.common import After, CountedConnection, First, SpeakerKind
+from schema.types.common import After, CountedConnection, First, SpeakerKind, node_keys
 from schema.types.quote import Quote, QuoteConnection
 from service import models
 
@@ -34,7 +34,7 @@ class Speaker(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Speaker | None]:
-        rows = await info.context.loaders.speaker_by_id.load_many([int(i) for i in node_ids])
+        rows = await info.context.loaders.speaker_by_id.load_many(node_keys("Speaker", node_ids))
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="The country the speaker speaks for or comes from, when known.")

@@ -52,7 +52,7 @@ def _is_head(token: Token) -> bool:
     return token.lower in ANONYMOUS_HEADS or token.lower in ROLE_NOUNS
 
 
-def _np_before(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
+def np_before(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     """Token range [i, end) of the noun phrase that ends at tokens[end - 1]."""
     k = end - 1
     if k < lo:
@@ -87,7 +87,7 @@ def _np_before(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None
             if tokens[h].text in {",", "¤"}:
                 break
             if _is_head(tokens[h]) and h + 1 < end and tokens[h + 1].lower in _POSTMODIFIERS:
-                found = _np_before(tokens, h + 1, lo)
+                found = np_before(tokens, h + 1, lo)
                 return (found[0], end) if found else (h, end)
         if k - 1 >= lo and tokens[k - 1].lower in {"the", "a", "an"} and last.lower.isalpha():
             return k - 1, end  # "the paper said"
@@ -130,11 +130,9 @@ def _np_after(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | Non
         tok = tokens[j]
         if not tok.is_word:
             break
-        if tok.is_capital and tok.bare not in NOT_NAMES or tok.text.isupper():
+        if (tok.is_capital and tok.bare not in NOT_NAMES) or tok.text.isupper():
             capital_run = True
-        elif capital_run and tok.lower not in NAME_CONNECTORS:
-            break
-        elif tok.lower in _STOP_WORDS or is_cue(tok, True) and j > start:
+        elif (capital_run and tok.lower not in NAME_CONNECTORS) or tok.lower in _STOP_WORDS or (is_cue(tok, True) and j > start):
             break
         j += 1
         if tok.possessive and j < hi and not tokens[j].is_capital:
@@ -188,7 +186,7 @@ class Resolver:
             if found is not None:
                 self.cast.mention(found, self.cast.text[start:end], start, end)
                 return found
-        if heads and not (last.is_capital and not heads[-1] is last and not last.possessive
+        if heads and not (last.is_capital and heads[-1] is not last and not last.possessive
                           and last.bare not in NOT_NAMES and heads[-1].lower != "people"):
             return self.cast.anonymous(words, heads[-1], start, end)
         capitals = [w for w in words if w.is_capital or w.lower in NAME_CONNECTORS
@@ -212,12 +210,12 @@ class Resolver:
         base = is_cue(tokens[ci], quoted) or ""
         k = ci
         while k - 1 >= lo and (tokens[k - 1].lower in CUE_PREMODIFIERS
-                               or tokens[k - 1].lower.endswith("ly") and tokens[k - 1].is_word
-                               and not tokens[k - 1].is_capital):
+                               or (tokens[k - 1].lower.endswith("ly") and tokens[k - 1].is_word
+                               and not tokens[k - 1].is_capital)):
             k -= 1
         if k - 1 >= lo and tokens[k - 1].text == ",":
             k = _skip_appositive(tokens, k - 1, lo)
-        found = _np_before(tokens, k, lo)
+        found = np_before(tokens, k, lo)
         if found is None:
             return None
         entity = self.entity(tokens, *found)

@@ -49,10 +49,9 @@ SPEECH_VERBS: Final = frozenset(
         "urge", "ask", "complain", "deny", "observe", "remark", "reveal", "stress", "emphasize",
         "emphasise", "testify", "continue", "joke", "quip", "boast", "concede", "counter",
         "repeat", "reiterate", "caution", "comment", "lament", "mention", "muse", "proclaim",
-        "recount", "retort", "confirm", "conclude", "suggest", "tell", "answer", "shout",
+        "recount", "retort", "confirm", "conclude", "suggest", "answer", "shout",
         "agree", "charge", "post", "exclaim", "wonder", "concur", "snap", "scoff", "sigh",
-        "cite", "affirm", "maintain", "indicate", "swear", "opine", "grumble", "predict",
-        "hint", "advise", "inform", "point", "estimate", "instruct", "announce",
+        "cite", "affirm", "maintain", "indicate", "swear", "opine", "grumble", "hint", "advise", "inform", "point", "estimate", "instruct",
     }
 )
 QUOTE_ONLY_VERBS: Final = frozenset(
@@ -98,8 +97,7 @@ CUE_PREMODIFIERS: Final = frozenset(
     {
         "has", "have", "had", "also", "later", "then", "previously", "once", "often", "repeatedly",
         "recently", "again", "further", "reportedly", "publicly", "privately", "would", "will",
-        "did", "does", "do", "later", "earlier", "has", "flatly", "simply", "quickly", "had",
-        "originally", "initially", "first", "both", "all", "famously", "tersely", "bluntly",
+        "did", "does", "do", "earlier", "flatly", "simply", "quickly", "originally", "initially", "first", "both", "all", "famously", "tersely", "bluntly",
         "frequently", "separately", "still", "openly", "explicitly", "correctly", "falsely",
         "wrongly", "not", "never", "could", "might", "may", "should", "can", "is", "was",
     }
@@ -277,6 +275,11 @@ ANONYMOUS_HEADS: Final[dict[str, str]] = {
     "lawyer": "lawyer", "lawyers": "lawyer", "attorney": "attorney", "attorneys": "attorney",
     "doctor": "doctor", "doctors": "doctor", "scientist": "scientist", "scientists": "scientist",
 }
+# Anonymous heads that a country premodifier ties to that country: "U.S. officials".
+ANONYMOUS_GROUPS: Final = frozenset(
+    {"official", "officials", "diplomat", "diplomats", "source", "sources", "aide", "aides",
+     "officer", "officers", "lawmaker", "lawmakers", "intelligence", "adviser", "advisers"}
+)
 # Heads that are people or groups rather than documents (used for pronoun agreement).
 PLURAL_HEADS: Final = frozenset(
     h for h, lemma in ANONYMOUS_HEADS.items() if h != lemma and h.endswith(("s", "people", "men"))
@@ -310,7 +313,7 @@ ORGANIZATION_HEADS: Final = frozenset(
         "Pew", "Gallup", "Monmouth", "Quinnipiac", "Review", "Bloomberg", "Economist",
         "Police", "Army", "Forces", "Navy", "Assembly", "Parliament", "Cabinet", "Secretariat",
         "Mission", "Embassy", "Consulate", "Coalition", "Alliance", "Federation", "League",
-        "Nations", "Commission", "Institution", "Chamber", "Corporation", "Industries",
+        "Nations", "Institution", "Chamber", "Corporation", "Industries",
         "Media", "Poll", "Survey", "Report", "Hospital", "School", "College", "Club", "NATO",
         "Accords", "Accord", "Agreement", "Treaty", "Emirates", "States", "Kingdom", "Republic",
         "Street", "Gazette", "Star", "Sun", "Mail", "Express", "Observer", "Insider", "Hill",
@@ -357,7 +360,7 @@ NOT_NAMES: Final = frozenset(
         "Without", "From", "To", "Of", "By", "About", "Over", "Under", "Unlike", "Like",
         "According", "Asked", "Speaking", "Calling", "Ahead", "Areas", "Read", "Last", "Next",
         "Mr", "Mrs", "Ms", "Dr", "Former", "Instead", "Once", "Already", "Indeed", "Thus",
-        "Both", "Other", "Another", "Such", "More", "Less", "Much", "Very", "Well", "Oh",
+        "Other", "Another", "Such", "More", "Less", "Much", "Very", "Well", "Oh",
         "Among", "Between", "Into", "Through", "Against", "Amid", "Within", "Whether",
     }
 )

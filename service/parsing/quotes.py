@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 
-from service.parsing.attribution import Attribution, Resolver, content_start, is_cue
-from service.parsing.lexicon import BELIEF_FORMS, CUE_FORMS
+from service.parsing.attribution import Attribution, Resolver, content_start, is_cue, np_before
+from service.parsing.countries import country_code
+from service.parsing.lexicon import ANONYMOUS_GROUPS, BELIEF_FORMS, CUE_FORMS
 from service.parsing.marks import Quotation, find_quotations, paragraphs
 from service.parsing.records import QuoteKind, QuoteRecord, Span, SpeakerRecord
 from service.parsing.speakers import Cast
@@ -22,6 +23,7 @@ SCARE_MARKERS = frozenset(
 )
 MAX_SCARE_WORDS = 3
 MIN_INDIRECT_WORDS = 3
+_MARKS = frozenset(MASK + "“”\"‘«»„")
 
 
 def mask_quotations(text: str, quotations: list[Quotation]) -> str:
@@ -63,6 +65,22 @@ class Extractor:
         self.cast = Cast(text)
         self.cast.scan_people(self.tokens)
         self.resolver = Resolver(self.cast, self.sentence_starts)
+        self.scan_groups()
+        self.resolver = Resolver(self.cast, self.sentence_starts)
+
+    def scan_groups(self) -> None:
+        """Register anonymous groups given a country ("three U.S. officials") in text order, so
+        a later "one official" is known to be one of them."""
+        tokens = self.tokens
+        for k, tok in enumerate(tokens):
+            if tok.lower not in ANONYMOUS_GROUPS:
+                continue
+            for back in (1, 2):
+                if k - back >= 0 and country_code(tokens[k - back].bare) is not None:
+                    found = np_before(tokens, k + 1, max(0, k - 5))
+                    if found is not None:
+                        self.resolver.entity(tokens, *found)
+                    break
 
     # positions ------------------------------------------------------------------------------
     def token_at(self, pos: int) -> int:
@@ -234,8 +252,8 @@ class Extractor:
             return False
         while k < len(self.tokens) and self.tokens[k].text == ",":
             k += 1
-        return k < len(self.tokens) and self.tokens[k].start == item.quotation.open_mark and \
-            item.attribution is None or (item.attribution == prev.attribution
+        return (k < len(self.tokens) and self.tokens[k].start == item.quotation.open_mark and \
+            item.attribution is None) or (item.attribution == prev.attribution
                                          and self.tokens[k].start == item.quotation.open_mark)
 
     def _neighbour(self, groups: list[list[Found]], index: int) -> Attribution | None:
@@ -275,7 +293,7 @@ class Extractor:
     def _reported(self, lo: int, hi: int) -> QuoteRecord | None:
         tokens = self.tokens
         end = hi
-        while end > lo and not tokens[end - 1].is_word:
+        while end > lo and not (tokens[end - 1].is_word or tokens[end - 1].text[0] == MASK):
             end -= 1
         for c in range(lo, end):
             tok = tokens[c]
@@ -327,11 +345,13 @@ class Extractor:
         tokens = self.tokens
         while skip_comma and lo < hi and tokens[lo].text == ",":
             lo += 1
+        if any(t.text[0] in _MARKS for t in tokens[lo:hi]):
+            return None  # quotations carry their own attribution
         while hi > lo and not tokens[hi - 1].is_word:
             hi -= 1
         words = [t for t in tokens[lo:hi] if t.is_word]
-        if len(words) < MIN_INDIRECT_WORDS or any(t.text.startswith(MASK) for t in tokens[lo:hi]):
-            return None  # quotations carry their own attribution
+        if len(words) < MIN_INDIRECT_WORDS:
+            return None
             return None
         span = Span.of(self.text, tokens[lo].start, tokens[hi - 1].end)
         return self._record(span.text, QuoteKind.INDIRECT, span, found, ())

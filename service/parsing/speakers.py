@@ -159,9 +159,7 @@ def capital_runs(tokens: list[Token]) -> list[tuple[int, int]]:
             tok = tokens[j]
             if tokens[j - 1].possessive:
                 break
-            if tok.is_capital and tok.is_word:
-                j += 1
-            elif tok.lower in NAME_CONNECTORS and j + 1 < len(tokens) and tokens[j + 1].is_capital:
+            if (tok.is_capital and tok.is_word) or (tok.lower in NAME_CONNECTORS and j + 1 < len(tokens) and tokens[j + 1].is_capital):
                 j += 1
             else:
                 break
@@ -328,7 +326,7 @@ class Cast:
     def anonymous(self, words: list[Token], head: Token, start: int, end: int) -> Entity:
         """"One official", "three U.S. officials", "a senior aide", "the official"."""
         lemma = ANONYMOUS_HEADS.get(head.lower, head.lower)
-        plural = head.lower in PLURAL_HEADS or head.lower != lemma and head.lower.endswith("s")
+        plural = head.lower in PLURAL_HEADS or (head.lower != lemma and head.lower.endswith("s"))
         country = None
         for k in range(len(words)):
             n, code = _country_prefix(words, k)
