@@ -102,10 +102,15 @@ def gold_of(article: dict[str, object]) -> list[Gold]:
 def predicted_of(quotes: Sequence[QuoteRecord]) -> list[Predicted]:
     out: list[Predicted] = []
     for q in quotes:
-        content = tuple((p.start, p.end) for p in q.parts) or ((q.span.start, q.span.end),)
+        if q.context is not None:  # a partial quote's reported clause is its content
+            content: Spans = ((q.context.start, q.context.end),)
+        else:
+            content = tuple((p.start, p.end) for p in q.parts) or ((q.span.start, q.span.end),)
         source = ((q.source.start, q.source.end),) if q.source else ()
         cue = ((q.cue.start, q.cue.end),) if q.cue else ()
-        out.append(Predicted(content, source, cue, q.kind is not QuoteKind.INDIRECT))
+        found = Predicted(content, source, cue, q.kind is not QuoteKind.INDIRECT)
+        if found not in out:  # two partial quotes of one reported clause are one attribution
+            out.append(found)
     return out
 
 

@@ -132,6 +132,8 @@ class Loaders:
     aliases_by_speaker: DataLoader[int, list[str]] = field(init=False)
     quote_count_by_speaker: DataLoader[int, int] = field(init=False)
     speaker_count_by_country: DataLoader[int, int] = field(init=False)
+    quote_count_by_country: DataLoader[int, int] = field(init=False)
+    quote_count_by_agreement: DataLoader[int, int] = field(init=False)
     quote_ids_page_by_speaker: DataLoader[tuple[int, int, int], list[int]] = field(init=False)
     speaker_ids_page_by_country: DataLoader[tuple[int, int, int], list[int]] = field(init=False)
 
@@ -157,6 +159,8 @@ class Loaders:
         self.aliases_by_speaker = DataLoader(_grouped(SpeakerAlias, "speaker_id", "alias"))
         self.quote_count_by_speaker = DataLoader(_counts(Quote, "speaker_id"))
         self.speaker_count_by_country = DataLoader(_counts(Speaker, "country_id"))
+        self.quote_count_by_country = DataLoader(_counts(Quote, "speaker__country_id"))
+        self.quote_count_by_agreement = DataLoader(_counts(Quote, "article__agreement_links__agreement_id"))
         self.quote_ids_page_by_speaker = DataLoader(_page_ids("quote", "speaker_id"))
         self.speaker_ids_page_by_country = DataLoader(_page_ids("speaker", "country_id"))
 

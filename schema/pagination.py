@@ -1,45 +1,157 @@
-"""Keyset cursors and page-size checks shared by every connection."""
+"""Keyset pagination (never OFFSET): cursors carry the ordering, its sort value and the row id."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+import orjson
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from service import settings
 
 DEFAULT_PAGE_SIZE = 20
-_PREFIX = "cursor:v1:"
+M = TypeVar("M", bound=Model)
 
 
 class PaginationError(ValueError):
-    pass
+    """A client's paging arguments are wrong; the message says how."""
 
 
-def encode_cursor(row_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{row_id}".encode()).decode()
+@dataclass(frozen=True)
+class Ordering:
+    name: str  # the GraphQL enum value, e.g. "DATE_DESC"; cursors are bound to it
+    column: str
+    descending: bool
+    kind: Literal["int", "str", "datetime"] = "str"
 
 
-def decode_cursor(cursor: str | None) -> int:
-    """The id a cursor points after; 0 (before everything) for no cursor."""
-    if cursor is None:
-        return 0
+ID_ORDER = Ordering("ID_ASC", "id", descending=False, kind="int")
+
+
+def encode_cursor(ordering: Ordering, value: Any, row_id: int) -> str:
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = orjson.dumps([ordering.name, value, row_id])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, ordering: Ordering) -> tuple[Any, int]:
+    """The (sort value, id) a cursor points at; a clear error for anything else."""
     try:
-        raw = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("utf-8")
-        if not raw.startswith(_PREFIX):
+        padded = cursor + "=" * (-len(cursor) % 4)
+        name, value, row_id = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        if not isinstance(row_id, int) or isinstance(row_id, bool):
             raise ValueError
-        return int(raw.removeprefix(_PREFIX))
-    except (ValueError, UnicodeError, binascii.Error):
+    except (ValueError, UnicodeError, binascii.Error, TypeError, orjson.JSONDecodeError):
         raise PaginationError(
-            f"invalid cursor {cursor!r}: pass an edge's `cursor` or `pageInfo.endCursor` as `after`"
+            f"invalid cursor {cursor[:100]!r}: pass an edge's `cursor` or a `pageInfo` cursor"
         ) from None
+    if name != ordering.name:
+        raise PaginationError(
+            f"the cursor belongs to ordering {name!r}, not {ordering.name!r}: "
+            "page with cursors from the same ordering"
+        )
+    try:
+        if ordering.kind == "datetime":
+            value = datetime.fromisoformat(value)
+        elif not isinstance(value, int if ordering.kind == "int" else str):
+            raise TypeError
+    except (TypeError, ValueError):
+        raise PaginationError(f"invalid cursor {cursor[:100]!r}") from None
+    return value, row_id
 
 
-def page_size(first: int | None) -> int:
-    size = DEFAULT_PAGE_SIZE if first is None else first
+def page_size(count: int | None, argument: str = "first") -> int:
+    size = DEFAULT_PAGE_SIZE if count is None else count
     if size < 0:
-        raise PaginationError(f"`first` must be 0 or more, not {size}")
+        raise PaginationError(f"`{argument}` must be 0 or more, not {size}")
     if size > settings.MAX_PAGE_SIZE:
         raise PaginationError(
-            f"`first` may be at most {settings.MAX_PAGE_SIZE}, not {size}: page with `after`"
+            f"`{argument}` may be at most {settings.MAX_PAGE_SIZE}, not {size}: page with cursors"
         )
     return size
+
+
+def _beyond(ordering: Ordering, value: Any, row_id: int, forward: bool) -> Q:
+    """Rows strictly after (value, id) in the direction of travel."""
+    op = "gt" if ordering.descending != forward else "lt"  # moving towards larger values?
+    column = ordering.column
+    if ordering.column == "id":
+        return Q(**{f"id__{op}": row_id})
+    return Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"id__{op}": row_id})
+
+
+@dataclass
+class Page(Generic[M]):
+    rows: list[M]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+    count: Callable[[], Awaitable[int]]
+
+
+async def paginate(
+    queryset: QuerySet[M],
+    ordering: Ordering,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Page[M]:
+    """One page of `queryset` in `ordering`, forwards (first/after) or backwards (last/before)."""
+    if first is not None and last is not None:
+        raise PaginationError("pass `first` or `last`, not both")
+    if after is not None and before is not None:
+        raise PaginationError("pass `after` or `before`, not both")
+    forward = last is None and before is None
+    limit = page_size(first, "first") if forward else page_size(last, "last")
+    cursor = after if forward else before
+    query = queryset
+    if cursor is not None:
+        value, row_id = decode_cursor(cursor, ordering)
+        query = query.filter(_beyond(ordering, value, row_id, forward))
+    descending = ordering.descending == forward
+    sign = "-" if descending else ""
+    columns = [f"{sign}{ordering.column}"] + ([] if ordering.column == "id" else [f"{sign}id"])
+    rows = list(await query.order_by(*columns).limit(limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if not forward:
+        rows.reverse()
+    cursors = [encode_cursor(ordering, getattr(row, ordering.column), row.pk) for row in rows]
+    return Page(
+        rows=rows,
+        cursors=cursors,
+        has_next=more if forward else cursor is not None,
+        has_previous=cursor is not None if forward else more,
+        count=queryset.count,
+    )
+
+
+async def child_page(
+    load_ids: Callable[[tuple[int, int, int]], Awaitable[list[int]]],
+    load_rows: Callable[[list[int]], Awaitable[list[M]]],
+    parent_id: int,
+    first: int | None,
+    after: str | None,
+    count: Callable[[], Awaitable[int]],
+) -> Page[M]:
+    """A page of a parent's children in id order, batched across parents by `load_ids`."""
+    limit = page_size(first)
+    after_id = decode_cursor(after, ID_ORDER)[1] if after is not None else 0
+    ids = await load_ids((parent_id, after_id, limit + 1))
+    rows = await load_rows(ids[:limit])
+    return Page(
+        rows=rows,
+        cursors=[encode_cursor(ID_ORDER, row.pk, row.pk) for row in rows],
+        has_next=len(ids) > limit,
+        has_previous=after is not None,
+        count=count,
+    )

@@ -1,75 +1,109 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
-from tortoise.models import Model
 
-from schema.pagination import decode_cursor, page_size
+from schema.filters import (
+    ARTICLE_ORDERINGS,
+    NAME_ORDERINGS,
+    QUOTE_ORDERINGS,
+    SPEAKER_ORDERINGS,
+    ArticleFilter,
+    ArticleOrder,
+    NameOrder,
+    QuoteFilter,
+    QuoteOrder,
+    SpeakerFilter,
+    SpeakerOrder,
+)
+from schema.pagination import paginate
 from schema.types.agreement import Agreement, AgreementConnection
 from schema.types.article import Article, ArticleConnection
-from schema.types.common import After, CountedConnection, First
+from schema.types.common import After, Before, First, Last
 from schema.types.country import Country, CountryConnection
 from schema.types.quote import Quote, QuoteConnection
 from schema.types.speaker import Speaker, SpeakerConnection
 from service import models
 
-N = TypeVar("N")
-C = TypeVar("C", bound=CountedConnection[Any])
 
-
-async def _page(
-    model: type[Model],
-    to_node: Callable[[Any], N],
-    connection: type[C],
-    first: int | None,
-    after: str | None,
-) -> C:
-    limit, after_id = page_size(first), decode_cursor(after)
-    rows = await model.filter(id__gt=after_id).order_by("id").limit(limit + 1)
-    page = connection.build(
-        [(row.pk, to_node(row)) for row in rows],
-        limit,
-        has_previous=after_id > 0,
-        count=model.all().count,
-    )
-    assert isinstance(page, connection)
-    return page
-
-
-
+def _filter(description: str) -> object:
+    return strawberry.argument(description=description)
 
 
 @strawberry.type(description="Read the graph of who said what.")
 class Query:
     node: relay.Node | None = relay.node(description="Any object by its global ID; null when none has it.")
 
-    @strawberry.field(description="Articles, in import order.")
+    @strawberry.field(description="Articles, newest first unless `orderBy` says otherwise.")
     async def articles(
-        self, first: First = 20, after: After = None
+        self,
+        filter: Annotated[ArticleFilter | None, _filter("Only articles matching this.")] = None,
+        order_by: Annotated[ArticleOrder, _filter("The order of the list.")] = ArticleOrder.DATE_DESC,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> ArticleConnection:
-        return await _page(models.Article, Article.from_model, ArticleConnection, first, after)
+        queryset = models.Article.all()
+        if filter is not None:
+            queryset = filter.apply(queryset)
+        page = await paginate(queryset, ARTICLE_ORDERINGS[order_by], first, after, last, before)
+        return ArticleConnection.from_page(page, Article.from_model)
 
-    @strawberry.field(description="Quotes of every article, in import order.")
-    async def quotes(self, first: First = 20, after: After = None) -> QuoteConnection:
-        return await _page(models.Quote, Quote.from_model, QuoteConnection, first, after)
+    @strawberry.field(description="Quotes of every article, newest first unless `orderBy` says otherwise.")
+    async def quotes(
+        self,
+        filter: Annotated[QuoteFilter | None, _filter("Only quotes matching this.")] = None,
+        order_by: Annotated[QuoteOrder, _filter("The order of the list.")] = QuoteOrder.DATE_DESC,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> QuoteConnection:
+        queryset = models.Quote.all()
+        if filter is not None:
+            queryset = filter.apply(queryset)
+        page = await paginate(queryset, QUOTE_ORDERINGS[order_by], first, after, last, before)
+        return QuoteConnection.from_page(page, Quote.from_model)
 
-    @strawberry.field(description="Speakers, in order of first appearance.")
+    @strawberry.field(description="Speakers by name; `orderBy: QUOTE_COUNT_DESC` gives the top speakers.")
     async def speakers(
-        self, first: First = 20, after: After = None
+        self,
+        filter: Annotated[SpeakerFilter | None, _filter("Only speakers matching this.")] = None,
+        order_by: Annotated[SpeakerOrder, _filter("The order of the list.")] = SpeakerOrder.NAME_ASC,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> SpeakerConnection:
-        return await _page(models.Speaker, Speaker.from_model, SpeakerConnection, first, after)
+        queryset = models.Speaker.all()
+        if filter is not None:
+            queryset = filter.apply(queryset)
+        page = await paginate(queryset, SPEAKER_ORDERINGS[order_by], first, after, last, before)
+        return SpeakerConnection.from_page(page, Speaker.from_model)
 
-    @strawberry.field(description="Countries mentioned in articles, in order of first appearance.")
+    @strawberry.field(description="Countries mentioned in articles, by name.")
     async def countries(
-        self, first: First = 20, after: After = None
+        self,
+        order_by: Annotated[NameOrder, _filter("The order of the list.")] = NameOrder.NAME_ASC,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> CountryConnection:
-        return await _page(models.Country, Country.from_model, CountryConnection, first, after)
+        page = await paginate(models.Country.all(), NAME_ORDERINGS[order_by], first, after, last, before)
+        return CountryConnection.from_page(page, Country.from_model)
 
-    @strawberry.field(description="Agreements mentioned in articles, in order of first appearance.")
+    @strawberry.field(description="Agreements mentioned in articles, by name.")
     async def agreements(
-        self, first: First = 20, after: After = None
+        self,
+        order_by: Annotated[NameOrder, _filter("The order of the list.")] = NameOrder.NAME_ASC,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> AgreementConnection:
-        return await _page(models.Agreement, Agreement.from_model, AgreementConnection, first, after)
+        page = await paginate(models.Agreement.all(), NAME_ORDERINGS[order_by], first, after, last, before)
+        return AgreementConnection.from_page(page, Agreement.from_model)

@@ -19,3 +19,10 @@ class QuoteGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # GraphiQL from the local bundle (service/web.py); strawberry's CDN page when not built.
+        from service.web import graphiql_page
+
+        page = graphiql_page()
+        return page if page is not None else await super().render_graphql_ide(request)

@@ -8,15 +8,18 @@ aliases ("Trump" -> "Donald Trump").
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from service import settings
@@ -155,6 +158,9 @@ class _Writer:
     async def resolve_speaker(self, record: SpeakerRecord) -> Speaker:
         key = _speaker_key(record, self.parsed.content_hash)
         speaker = await Speaker.filter(key=key).using_db(self.conn).first()
+        if speaker is None:
+            # A speaker merged into another by a correction resolves to the kept one.
+            speaker = await Speaker.filter(merged_keys__key=key).using_db(self.conn).first()
         aliases = {normalise(record.name), *(normalise(alias) for alias in record.aliases)}
         aliases.discard("")
         if speaker is None and record.kind is not SpeakerKind.ANONYMOUS:
@@ -210,12 +216,15 @@ class _Writer:
 
     async def write(self) -> Article:
         parsed = self.parsed
+        now = datetime.now(UTC)
         article = await Article.create(
             title=parsed.title,
             text=parsed.text,
             dateline=parsed.dateline,
             publisher=parsed.publisher,
             content_hash=parsed.content_hash,
+            date=now,
+            quote_count=len(parsed.quotes),
             using_db=self.conn,
         )
         speakers = {record.key: await self.resolve_speaker(record) for record in parsed.speakers}
@@ -236,11 +245,19 @@ class _Writer:
                     source_end=quote.source.end if quote.source else None,
                     source_text=quote.source.text if quote.source else None,
                     speaker_id=speakers[quote.speaker].id if quote.speaker in speakers else None,
+                    date=article.date,
                 )
                 for position, quote in enumerate(parsed.quotes)
             ],
             using_db=self.conn,
         )
+        quoted = Counter(
+            speakers[quote.speaker].id for quote in parsed.quotes if quote.speaker in speakers
+        )
+        for speaker_id, count in sorted(quoted.items()):
+            await Speaker.filter(id=speaker_id).using_db(self.conn).update(
+                quote_count=F("quote_count") + count
+            )
         speaker_ids = sorted({speaker.id for speaker in speakers.values()})
         await ArticleSpeaker.bulk_create(
             [ArticleSpeaker(article_id=article.id, speaker_id=i) for i in speaker_ids],

@@ -57,11 +57,29 @@ class Speaker(Model):
         "models.Country", related_name="speakers", null=True, on_delete=fields.SET_NULL,
         db_index=True,
     )
+    # Kept by increments in the writing transaction, so ordering by it can use an index.
+    quote_count = fields.IntField(default=0)
 
     country_id: int | None
 
     class Meta:
         table = "speaker"
+        indexes = (("quote_count", "id"), ("name", "id"))
+
+
+class MergedSpeakerKey(Model):
+    """The natural key of a speaker merged into another, so later imports resolve to the kept one."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=300, unique=True)
+    speaker: fields.ForeignKeyRelation[Speaker] = fields.ForeignKeyField(
+        "models.Speaker", related_name="merged_keys", on_delete=fields.CASCADE
+    )
+
+    speaker_id: int
+
+    class Meta:
+        table = "merged_speaker_key"
 
 
 class SpeakerAlias(Model):
@@ -86,11 +104,20 @@ class Article(Model):
     text = fields.TextField()
     dateline = fields.CharField(max_length=100, null=True)
     publisher = fields.CharField(max_length=200, null=True)
+    url = fields.CharField(max_length=2000, null=True)
+    language = fields.CharField(max_length=16, null=True)
+    # Identity for re-imports: the external id or URL when given, else the content hash.
+    external_id = fields.CharField(max_length=500, null=True, unique=True)
     content_hash = fields.CharField(max_length=64, unique=True)
-    imported_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    published_at = fields.DatetimeField(null=True)
+    imported_at = fields.DatetimeField(auto_now_add=True)
+    # published_at when known, else imported_at: what "date" filters and orders on.
+    date = fields.DatetimeField()
+    quote_count = fields.IntField(default=0)
 
     class Meta:
         table = "article"
+        indexes = (("date", "id"), ("title", "id"), ("quote_count", "id"))
 
 
 class Quote(Model):
@@ -116,6 +143,10 @@ class Quote(Model):
         "models.Speaker", related_name="quotes", null=True, on_delete=fields.SET_NULL,
         db_index=True,
     )
+    # The article's date, copied so quotes filter and order by date without a join.
+    date = fields.DatetimeField()
+    # Set by reattributeQuote: the speaker was chosen by a person, not the extractor.
+    corrected = fields.BooleanField(default=False)
 
     article_id: int
     speaker_id: int | None
@@ -123,6 +154,7 @@ class Quote(Model):
     class Meta:
         table = "quote"
         unique_together = (("article", "position"),)
+        indexes = (("date", "id"), ("speaker_id", "id"))
 
 
 class ArticleCountry(Model):

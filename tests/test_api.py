@@ -11,7 +11,7 @@ SEED = SEED_PATH.read_text(encoding="utf-8")
 
 ARTICLE_PAGE = """
 query ($first: Int, $after: String) {
-  articles(first: $first, after: $after) {
+  articles(first: $first, after: $after, orderBy: DATE_ASC) {
     totalCount
     pageInfo { hasNextPage hasPreviousPage endCursor }
     edges { cursor node {
@@ -89,7 +89,7 @@ async def test_node_fetches_each_type_by_global_id(client: httpx.AsyncClient) ->
 
 
 async def test_speaker_quotes_connection_and_country_speakers(client: httpx.AsyncClient) -> None:
-    await import_text("One\n“We are ready,” Donald Trump said. “We are very ready,” Trump added.\n")
+    await import_text("One\n“We are ready,” Donald Trump said.\n“We are very ready,” Trump added.\n")
     await import_text("Two\n“Ready again,” Trump said.\n")
     data = await graphql(
         client,
@@ -102,6 +102,7 @@ async def test_speaker_quotes_connection_and_country_speakers(client: httpx.Asyn
     assert trump["quotes"]["totalCount"] == 3
     assert trump["quotes"]["pageInfo"]["hasNextPage"] is True
     assert [e["node"]["text"] for e in trump["quotes"]["edges"]] == ["We are ready,", "We are very ready,"]
+    assert trump["quotes"]["edges"][0]["node"]["article"]["title"] == "One"
 
 
 async def test_import_article_mutation_requires_a_token(

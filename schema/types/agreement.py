@@ -37,6 +37,10 @@ class Agreement(relay.Node):
         rows = await info.context.loaders.memberships_by_agreement.load(self.id)
         return [Membership.from_model(row) for row in rows]
 
+    @strawberry.field(description="How many quotes the articles mentioning the agreement hold.")
+    async def quote_count(self, info: Info) -> int:
+        return await info.context.loaders.quote_count_by_agreement.load(self.id)
+
     @strawberry.field(description="Articles that mention the agreement.")
     async def articles(
         self, info: Info

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -30,8 +30,14 @@ class Article(relay.Node):
     publisher: str | None = strawberry.field(
         description="The agency or publisher the dateline names (\"AP\"), when it gives one."
     )
-    content_hash: str = strawberry.field(description="SHA-256 of the text: the article's identity.")
+    url: str | None = strawberry.field(description="Where the article was published, when known.")
+    content_hash: str = strawberry.field(description="SHA-256 of the text.")
+    published_at: datetime | None = strawberry.field(description="When it was published, when known.")
     imported_at: datetime = strawberry.field(description="When the article was imported.")
+    date: datetime = strawberry.field(
+        description="publishedAt when known, else importedAt: what date filters and orders use."
+    )
+    quote_count: int = strawberry.field(description="How many quotes the article holds.")
 
     @classmethod
     def from_model(cls, row: models.Article) -> Article:
@@ -41,8 +47,12 @@ class Article(relay.Node):
             text=row.text,
             dateline=row.dateline,
             publisher=row.publisher,
+            url=row.url,
             content_hash=row.content_hash,
+            published_at=row.published_at,
             imported_at=row.imported_at,
+            date=row.date,
+            quote_count=row.quote_count,
         )
 
     @classmethod
@@ -95,6 +105,3 @@ class Article(relay.Node):
 class ArticleConnection(CountedConnection[Article]):
     pass
 
-
-def article_nodes(rows: Iterable[Any]) -> list[Article]:
-    return [Article.from_model(row) for row in rows]

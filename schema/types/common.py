@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Annotated, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 import strawberry
 from strawberry import relay
 
-from schema.pagination import encode_cursor
+from schema.pagination import Page
 from service.parsing import records
 
 QuoteKind = strawberry.enum(records.QuoteKind, description="How a quote is given in the text.")
@@ -32,10 +32,18 @@ def node_keys(type_name: str, node_ids: Iterable[str]) -> list[int]:
     return keys
 
 First = Annotated[
-    int | None, strawberry.argument(description="How many items to return (default 20, at most 100).")
+    int | None,
+    strawberry.argument(description="Return the first n items (default 20 without `last`, at most 100)."),
 ]
 After = Annotated[
     str | None, strawberry.argument(description="Return items after this cursor (`pageInfo.endCursor`).")
+]
+Last = Annotated[
+    int | None, strawberry.argument(description="Return the last n items (at most 100), with `before`.")
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(description="Return items before this cursor (`pageInfo.startCursor`)."),
 ]
 
 
@@ -61,23 +69,18 @@ class CountedConnection(relay.Connection[NodeT], Generic[NodeT]):
         return await self.count()
 
     @classmethod
-    def build(
-        cls,
-        rows: Sequence[tuple[int, NodeT]],
-        limit: int,
-        has_previous: bool,
-        count: Callable[[], Awaitable[int]],
-    ) -> CountedConnection[NodeT]:
-        """`rows` are (key, node) pairs, up to limit + 1 of them: the extra one means more follow."""
-        page = rows[:limit]
-        edges = [relay.Edge(cursor=encode_cursor(key), node=node) for key, node in page]
+    def from_page(cls, page: Page[Any], to_node: Callable[[Any], NodeT]) -> Self:
+        edges = [
+            relay.Edge(cursor=cursor, node=to_node(row))
+            for cursor, row in zip(page.cursors, page.rows, strict=True)
+        ]
         return cls(
             edges=edges,
             page_info=relay.PageInfo(
-                has_next_page=len(rows) > limit,
-                has_previous_page=has_previous,
+                has_next_page=page.has_next,
+                has_previous_page=page.has_previous,
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
-            count=count,
+            count=page.count,
         )

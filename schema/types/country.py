@@ -8,7 +8,7 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.loaders import load_all
-from schema.pagination import decode_cursor, page_size
+from schema.pagination import child_page
 from schema.types.common import After, CountedConnection, First, node_keys
 from schema.types.speaker import Speaker, SpeakerConnection
 from service import models
@@ -41,15 +41,19 @@ class Country(relay.Node):
         self, info: Info, first: First = 20, after: After = None
     ) -> SpeakerConnection:
         loaders = info.context.loaders
-        limit, after_id = page_size(first), decode_cursor(after)
-        ids = await loaders.speaker_ids_page_by_country.load((self.id, after_id, limit + 1))
-        rows = await load_all(loaders.speaker_by_id, ids)
-        return SpeakerConnection.build(
-            [(row.id, Speaker.from_model(row)) for row in rows],
-            limit,
-            has_previous=after_id > 0,
+        page = await child_page(
+            loaders.speaker_ids_page_by_country.load,
+            lambda ids: load_all(loaders.speaker_by_id, ids),
+            self.id,
+            first,
+            after,
             count=lambda: loaders.speaker_count_by_country.load(self.id),
         )
+        return SpeakerConnection.from_page(page, Speaker.from_model)
+
+    @strawberry.field(description="How many quotes speakers of this country have.")
+    async def quote_count(self, info: Info) -> int:
+        return await info.context.loaders.quote_count_by_country.load(self.id)
 
     @strawberry.field(description="The agreements the country is a member of or is joining.")
     async def memberships(

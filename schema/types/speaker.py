@@ -8,7 +8,7 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.loaders import load_all
-from schema.pagination import decode_cursor, page_size
+from schema.pagination import child_page
 from schema.types.common import After, CountedConnection, First, SpeakerKind, node_keys
 from schema.types.quote import Quote, QuoteConnection
 from service import models
@@ -24,11 +24,19 @@ class Speaker(relay.Node):
     name: str = strawberry.field(description="The fullest form of the name the articles give.")
     kind: SpeakerKind = strawberry.field(description="Person, organisation or anonymous source.")
     title: str | None = strawberry.field(description="Office or role (\"Prime Minister\"), when known.")
+    quote_count: int = strawberry.field(description="How many quotes are attributed to the speaker.")
     country_id: strawberry.Private[int | None]
 
     @classmethod
     def from_model(cls, row: models.Speaker) -> Speaker:
-        return cls(id=row.id, name=row.name, kind=row.kind, title=row.title, country_id=row.country_id)
+        return cls(
+            id=row.id,
+            name=row.name,
+            kind=row.kind,
+            title=row.title,
+            quote_count=row.quote_count,
+            country_id=row.country_id,
+        )
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -52,10 +60,6 @@ class Speaker(relay.Node):
     async def aliases(self, info: Info) -> list[str]:
         return sorted(await info.context.loaders.aliases_by_speaker.load(self.id))
 
-    @strawberry.field(description="How many quotes are attributed to the speaker.")
-    async def quote_count(self, info: Info) -> int:
-        return await info.context.loaders.quote_count_by_speaker.load(self.id)
-
     @strawberry.field(description="The speaker's quotes, oldest import first.")
     async def quotes(
         self,
@@ -64,15 +68,15 @@ class Speaker(relay.Node):
         after: After = None,
     ) -> QuoteConnection:
         loaders = info.context.loaders
-        limit, after_id = page_size(first), decode_cursor(after)
-        ids = await loaders.quote_ids_page_by_speaker.load((self.id, after_id, limit + 1))
-        rows = await load_all(loaders.quote_by_id, ids)
-        return QuoteConnection.build(
-            [(row.id, Quote.from_model(row)) for row in rows],
-            limit,
-            has_previous=after_id > 0,
+        page = await child_page(
+            loaders.quote_ids_page_by_speaker.load,
+            lambda ids: load_all(loaders.quote_by_id, ids),
+            self.id,
+            first,
+            after,
             count=lambda: loaders.quote_count_by_speaker.load(self.id),
         )
+        return QuoteConnection.from_page(page, Quote.from_model)
 
     @strawberry.field(description="Articles that name or quote the speaker.")
     async def articles(

@@ -88,6 +88,16 @@ def _list_after(text: str, mentions: list[tuple[str, Span]], position: int) -> l
     return codes
 
 
+def _list_before(text: str, mentions: list[tuple[str, Span]]) -> list[str]:
+    """The enumeration ending with the last mention ("Israel, Bahrain and Morocco")."""
+    codes = [mentions[-1][0]]
+    for (code, span), (_, following) in zip(reversed(mentions[:-1]), reversed(mentions[1:]), strict=True):
+        if not _LIST_SEPARATOR.match(text[span.end : following.start]):
+            break
+        codes.append(code)
+    return codes[::-1]
+
+
 def find_agreements(text: str) -> tuple[AgreementRecord, ...]:
     """Named agreements in order of first mention, each with the member countries the text states."""
     mentions: dict[str, list[Span]] = {}
@@ -155,14 +165,18 @@ def find_agreements(text: str) -> tuple[AgreementRecord, ...]:
                     status = MembershipStatus.MEMBER
                 if subjects:
                     date = _DATE.search(body[local_end : local_end + 40])
-                    record(name, subjects[-1][0], status, date.group(1) if date else None)
-            # "<agreement> between <list>" / "signatories — <list>"
-            for trigger in _LIST_TRIGGER.finditer(body, max(0, local_start - 1)):
-                if trigger.start() > local_end + 1 and trigger.start() - local_end > 40:
-                    break
+                    for code in _list_before(body, subjects):
+                        record(name, code, status, date.group(1) if date else None)
+        # "<agreement> between <list>", "signatories (of <agreement>) — <list>": the list
+        # belongs to the reference inside the trigger, else to the one just before it.
+        for trigger in _LIST_TRIGGER.finditer(body):
+            start, end = trigger.start() + sentence.start, trigger.end() + sentence.start
+            owners = [r for r in inside if start <= r[0] < end] or [
+                r for r in inside if r[1] <= start and start - r[1] <= 40
+            ]
+            if owners:
                 for code in _list_after(body, countries, trigger.end()):
-                    record(name, code, MembershipStatus.MEMBER, None)
-                break
+                    record(owners[-1][2], code, MembershipStatus.MEMBER, None)
     return tuple(
         AgreementRecord(name=name, members=tuple(statuses[name].values()), mentions=tuple(spans))
         for name, spans in mentions.items()

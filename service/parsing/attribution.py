@@ -89,8 +89,14 @@ def np_before(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
             if _is_head(tokens[h]) and h + 1 < end and tokens[h + 1].lower in _POSTMODIFIERS:
                 found = np_before(tokens, h + 1, lo)
                 return (found[0], end) if found else (h, end)
-        if k - 1 >= lo and tokens[k - 1].lower in {"the", "a", "an"} and last.lower.isalpha():
-            return k - 1, end  # "the paper said"
+        d = k - 1  # "the paper said", ", a city engineer said"
+        while d >= lo and d > k - 4 and tokens[d].lower.isalpha() and not tokens[d].is_capital \
+                and tokens[d].lower not in DETERMINERS and tokens[d].lower not in _STOP_WORDS:
+            d -= 1
+        if d >= lo and tokens[d].lower in {"the", "a", "an"} and last.lower.isalpha() and (
+            d == k - 1 or d == lo or tokens[d - 1].text in {",", "¤", "”", '"'}
+        ):
+            return d, end
         return None
     while i - 1 >= lo and k - i < 6:
         prev = tokens[i - 1]
@@ -143,6 +149,35 @@ def _np_after(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | Non
         if not (tokens[start].lower in {"the", "a", "an"} and j - start >= 2):
             return None
     return start, j
+
+
+def subject_np(tokens: list[Token], lo: int, hi: int) -> tuple[int, int] | None:
+    """The noun phrase opening a clause at tokens[lo] (or after an opening "Soon after,")."""
+    starts = [lo] + [k + 1 for k in range(lo, min(hi, lo + 8)) if tokens[k].text == ","]
+    for start in starts:
+        if start >= hi:
+            break
+        first = tokens[start]
+        if first.lower in PRONOUNS and first.lower not in {"it", "i"}:
+            return start, start + 1
+        k = start
+        if first.lower in DETERMINERS or first.lower in {"his", "her", "their", "its"}:
+            k += 1
+        end = -1
+        while k < hi and k - start < 6 and tokens[k].is_word:
+            tok = tokens[k]
+            if tok.is_capital and tok.bare not in NOT_NAMES:
+                end = k + 1
+            elif _is_head(tok) or tok.lower in NAME_CONNECTORS and end > 0:
+                end = k + 1 if _is_head(tok) else end
+            elif end > 0 or tok.lower in _STOP_WORDS or is_cue(tok, True):
+                break
+            k += 1
+            if tokens[k - 1].possessive:
+                continue
+        if end > 0:
+            return start, end
+    return None
 
 
 def _skip_appositive(tokens: list[Token], k: int, lo: int) -> int:
@@ -202,6 +237,10 @@ class Resolver:
             return self.cast.anonymous(words, last, start, end)
         return None
 
+    @staticmethod
+    def is_pronoun(tokens: list[Token], i: int, j: int) -> bool:
+        return j == i + 1 and tokens[i].lower in PRONOUNS
+
     def span(self, tokens: list[Token], i: int, j: int) -> tuple[int, int]:
         return tokens[i].start, tokens[j - 1].start + len(tokens[j - 1].bare)
 
@@ -219,7 +258,7 @@ class Resolver:
         if found is None:
             return None
         entity = self.entity(tokens, *found)
-        if entity is None:
+        if entity is None and not self.is_pronoun(tokens, *found):
             return None
         cue = (tokens[ci].start, tokens[ci].end)
         return Attribution(cue, self.span(tokens, *found), entity, ci, base)
@@ -235,7 +274,7 @@ class Resolver:
         if found is None:
             return None
         entity = self.entity(tokens, *found)
-        if entity is None:
+        if entity is None and not self.is_pronoun(tokens, *found):
             return None
         cue_end = tokens[start - 1].end
         return Attribution((tokens[ci].start, cue_end), self.span(tokens, *found), entity, ci,

@@ -5,7 +5,14 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 
-from service.parsing.attribution import Attribution, Resolver, content_start, is_cue, np_before
+from service.parsing.attribution import (
+    Attribution,
+    Resolver,
+    content_start,
+    is_cue,
+    np_before,
+    subject_np,
+)
 from service.parsing.countries import country_code
 from service.parsing.lexicon import ANONYMOUS_GROUPS, BELIEF_FORMS, CUE_FORMS
 from service.parsing.marks import Quotation, find_quotations, paragraphs
@@ -45,6 +52,7 @@ class Found:
     attribution: Attribution | None
     tail_end: int = -1  # token index after the tail attribution, when it is one
     from_tail: bool = False
+    context: tuple[int, int] | None = None  # the reported clause around a partial quotation
 
 
 class Extractor:
@@ -134,6 +142,11 @@ class Extractor:
             for start, end, idx in self.cast.mentions:
                 if start == tok.start:
                     return Attribution(None, (start, end), self.cast.entities[idx])
+        found = subject_np(tokens, lo, hi)
+        if found is not None:
+            entity = self.resolver.entity(tokens, *found)
+            if entity is not None:
+                return Attribution(None, self.resolver.span(tokens, *found), entity)
         return None
 
     def tail(self, lo: int, hi: int) -> tuple[Attribution, int] | None:
@@ -149,18 +162,20 @@ class Extractor:
             if found is not None and found.source is not None:
                 return found, self.token_at(found.source[1])
             return None
-        for c in range(k + 1, min(hi, k + 10)):
-            if tokens[c].text in {",", ".", MASK, "“", '"'} and not self._appositive_comma(k, c):
+        for c in range(k + 1, min(hi, k + 12)):
+            if tokens[c].text in {".", "“", '"', "”"} or tokens[c].text.startswith(MASK):
                 break
             if is_cue(tokens[c], True):
                 found = self.resolver.before(tokens, c, k, True)
-                if found is not None and found.source is not None and \
-                        self.token_at(found.source[0]) == k:
+                if found is None or found.source is None:
+                    continue
+                first = self.token_at(found.source[0])
+                if first == k:
                     return found, c + 1
+                if k < first <= k + 4 and all(t.is_word for t in tokens[k:first]):
+                    # "Clinton press secretary Brian Fallon said"
+                    return replace(found, source=(tokens[k].start, found.source[1])), c + 1
         return None
-
-    def _appositive_comma(self, k: int, c: int) -> bool:
-        return self.tokens[c].text == "," and c > k
 
     def attribute(self, quotation: Quotation) -> Found:
         sentence = self.sentence_of(quotation.open_mark)
@@ -179,15 +194,53 @@ class Extractor:
                 tail_hi = self.sentence_tokens(nxt)[1]
         tail_hi = self._stop_at_mark(after, tail_hi)
         head = self.head(lo, open_index)
-        if head is not None and head.cue_index >= open_index - 3:
+        if head is not None and self._introduces(head, open_index):
             return Found(quotation, sentence, head)
         tail = self.tail(after, tail_hi)
         if tail is not None and tail_hi != hi and (head is not None or tail[1] < tail_hi - 6
                                                    or self.tokens[tail[1]].lower == "that"):
             tail = None  # the next sentence reports something else: "He added that ..."
         if tail is not None:
-            return Found(quotation, sentence, tail[0], tail[1], True)
-        return Found(quotation, sentence, head)
+            context = None
+            if open_index > lo and after < hi:  # "content with a “quote,” X said."
+                context = (self.tokens[lo].start, quotation.close_mark)
+            return Found(quotation, sentence, tail[0], tail[1], True, context)
+        if head is None:  # "“A” and “B,” X said": a later quotation's tail covers this one
+            return Found(quotation, sentence, None)
+        context = None
+        if head is not None and head.cue_index >= 0:
+            context = self.clause(head, open_index, after, hi)
+        return Found(quotation, sentence, head, context=context)
+
+    def clause(self, head: Attribution, open_index: int, after: int, hi: int) -> \
+            tuple[int, int] | None:
+        """The reported clause from the cue to the clause's end, holding the quotation."""
+        tokens = self.tokens
+        if head.base == "according to" and head.source is not None:
+            start = self.token_at(head.source[1])
+            while start < open_index and tokens[start].text == ",":
+                start += 1
+        else:
+            start = content_start(tokens, head.cue_index, open_index + 1, head.base)
+        if start > open_index:
+            start = open_index
+        end = self._clause_end(max(after - 1, start), hi)
+        while end > after and tokens[end - 1].text in {".", ",", ";", ":", "!", "?"}:
+            end -= 1
+        if end <= start:
+            return None
+        return tokens[start].start, tokens[end - 1].end
+
+    def _introduces(self, head: Attribution, open_index: int) -> bool:
+        """'X said: “...”', 'said X, “...”': nothing but the source and punctuation between."""
+        if head.cue_index < 0:
+            return False
+        source = head.source or (-1, -1)
+        for tok in self.tokens[head.cue_index + 1:open_index]:
+            if tok.is_word and not source[0] <= tok.start < source[1] and \
+                    tok.lower not in {"to", "that"}:
+                return False
+        return True
 
     def _stop_at_mark(self, lo: int, hi: int) -> int:
         for k in range(lo, hi):
@@ -221,40 +274,68 @@ class Extractor:
 
     def quote_records(self) -> list[QuoteRecord]:
         found = [self.attribute(q) for q in self.quotations]
+        for index, item in enumerate(found):
+            if item.attribution is not None:
+                continue
+            for later in found[index + 1:]:
+                if later.sentence != item.sentence:
+                    break
+                if later.attribution is not None and later.from_tail:
+                    item.attribution, item.context = later.attribution, later.context
+                    break
         merged: list[list[Found]] = []
         for item in found:
-            prev = merged[-1][-1] if merged else None
-            if prev is not None and prev.from_tail and prev.attribution is not None \
-                    and self._continues(prev, item):
+            if merged and self._continues(merged[-1], item):
                 merged[-1].append(item)
-                continue
-            merged.append([item])
-        # quotations without a cue take their paragraph's neighbour, then the previous paragraph's
+            else:
+                merged.append([item])
         records: list[QuoteRecord] = []
-        groups = [g for g in merged if not self.is_scare(g[0]) or len(g) > 1]
+        groups = [g for g in merged if len(g) > 1 or not self.is_scare(g[0])]
         for index, group in enumerate(groups):
             first = group[0]
-            attribution = first.attribution
-            if attribution is None:
+            attribution = next((f.attribution for f in group if f.attribution), None)
+            if attribution is None:  # the paragraph's neighbour, then the previous paragraph's
                 attribution = self._neighbour(groups, index)
             parts = tuple(p for f in group for p in f.quotation.parts)
             spans = tuple(Span.of(self.text, s, e) for s, e in parts)
             text = " ".join(s.text for s in spans)
             span = Span.of(self.text, parts[0][0], parts[-1][1])
-            records.append(self._record(text, self.kind(first), span, attribution,
-                                        spans if len(spans) > 1 else ()))
+            kind = self.kind(first)
+            context = None
+            if kind is QuoteKind.PARTIAL and len(group) == 1 and first.context is not None:
+                start, end = first.context
+                if start < span.start - 1 or end > span.end + 1:
+                    context = Span.of(self.text, start, end)
+            records.append(self._record(text, kind, span, attribution,
+                                        spans if len(spans) > 1 else (), context))
         return records
 
-    def _continues(self, prev: Found, item: Found) -> bool:
-        """'“A,” he said, “B.”': the tail ends in a comma right before the next quotation."""
-        k = prev.tail_end
-        if k < 0 or k >= len(self.tokens):
+    def _continues(self, group: list[Found], item: Found) -> bool:
+        """One speaker's run of quotations: '“A,” he said, “B.”', '“A,” he said. “B.”',
+        'He said: “A.” “B.”' - nothing but their attribution and punctuation between them."""
+        prev = group[-1]
+        owner = next((f.attribution for f in group if f.attribution), None)
+        here = self.sentence_paragraph[item.sentence]
+        if self.sentence_paragraph[prev.sentence] != here:
+            # a paragraph that is one unattributed quotation continues the previous speaker
+            if owner is None or item.attribution is not None or \
+                    self.sentence_paragraph[prev.sentence] != here - 1 or \
+                    item.quotation.open_mark != self.paragraphs[here][0]:
+                return False
+        if owner is not None and item.attribution is not None and \
+                item.attribution.entity is not owner.entity:
             return False
-        while k < len(self.tokens) and self.tokens[k].text == ",":
-            k += 1
-        return (k < len(self.tokens) and self.tokens[k].start == item.quotation.open_mark and \
-            item.attribution is None) or (item.attribution == prev.attribution
-                                         and self.tokens[k].start == item.quotation.open_mark)
+        lo = self.token_at(prev.quotation.end)
+        hi = self.token_at(item.quotation.open_mark)
+        limit = prev.tail_end
+        if prev.from_tail and prev.tail_end > 0:  # "“A,” said X, a delegate from Y. “B.”"
+            tail_sentence = self.sentence_of(self.tokens[prev.tail_end - 1].start)
+            limit = self.token_at(self.sentences[tail_sentence][1])
+        for k in range(lo, hi):
+            tok = self.tokens[k]
+            if tok.is_word and not (prev.from_tail and k < limit):
+                return False
+        return True
 
     def _neighbour(self, groups: list[list[Found]], index: int) -> Attribution | None:
         paragraph = self.sentence_paragraph[groups[index][0].sentence]
@@ -271,14 +352,14 @@ class Extractor:
         return None
 
     def _record(self, text: str, kind: QuoteKind, span: Span, attribution: Attribution | None,
-                parts: tuple[Span, ...]) -> QuoteRecord:
+                parts: tuple[Span, ...], context: Span | None = None) -> QuoteRecord:
         if attribution is None:
-            return QuoteRecord(text=text, kind=kind, span=span, parts=parts)
+            return QuoteRecord(text=text, kind=kind, span=span, parts=parts, context=context)
         cue = Span.of(self.text, *attribution.cue) if attribution.cue else None
         source = Span.of(self.text, *attribution.source) if attribution.source else None
         key = attribution.entity.key if attribution.entity else None
         return QuoteRecord(text=text, kind=kind, span=span, cue=cue, source=source, speaker=key,
-                           parts=parts)
+                           parts=parts, context=context)
 
     # reported speech ------------------------------------------------------------------------
     def indirect_records(self, taken: list[QuoteRecord]) -> list[QuoteRecord]:

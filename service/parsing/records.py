@@ -56,6 +56,9 @@ class QuoteRecord:
     source: Span | None = None
     speaker: str | None = None  # SpeakerRecord.key
     parts: tuple[Span, ...] = ()  # the quoted pieces of a split quote; empty when one piece
+    # the reported clause a PARTIAL quote sits in ("that ... “...” ..."), marks included: what the
+    # speaker is reported to have said; None when the quoted words are the whole content
+    context: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)

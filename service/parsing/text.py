@@ -67,7 +67,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     ]
 
 
-_BOUNDARY: Final = re.compile(r"[.!?]+[”’\"')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|[.!?]+[”’\"')\]]*$")
+_BOUNDARY: Final = re.compile(r"[.!?]+[”’\"')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9¤])|[.!?]+[”’\"')\]]*$")
 
 
 def sentences(masked: str, start: int, end: int) -> list[tuple[int, int]]:

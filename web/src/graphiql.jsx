@@ -1,0 +1,51 @@
+// GraphiQL for quotegraph: the IDE, its documentation explorer and the query explorer plugin,
+// all from this bundle, so the page works without the internet.
+import { explorerPlugin } from "@graphiql/plugin-explorer";
+import { createGraphiQLFetcher } from "@graphiql/toolkit";
+import { GraphiQL, HISTORY_PLUGIN } from "graphiql";
+import { createRoot } from "react-dom/client";
+import "graphiql/style.css";
+import "@graphiql/plugin-explorer/style.css";
+
+const WORKERS = { json: "json.worker.js", graphql: "graphql.worker.js" };
+
+globalThis.MonacoEnvironment = {
+  getWorker(_id, label) {
+    return new Worker(new URL(WORKERS[label] ?? "editor.worker.js", import.meta.url));
+  },
+};
+
+const DEFAULT_QUERY = `# quotegraph: who said what in the news.
+# Run with Ctrl-Enter; browse the schema with the book icon, build queries with the compass.
+{
+  articles(first: 5) {
+    totalCount
+    edges {
+      node {
+        title
+        quotes {
+          text
+          kind
+          speaker { name title country { name } }
+        }
+      }
+    }
+  }
+}
+`;
+
+// The page is served by GET /graphql, so the endpoint is this very URL, without its query string.
+const fetcher = createGraphiQLFetcher({ url: window.location.pathname });
+const plugins = [HISTORY_PLUGIN, explorerPlugin()];
+const params = new URLSearchParams(window.location.search);
+
+createRoot(document.getElementById("graphiql")).render(
+  <GraphiQL
+    fetcher={fetcher}
+    plugins={plugins}
+    defaultQuery={DEFAULT_QUERY}
+    initialQuery={params.get("query") ?? undefined}
+    initialVariables={params.get("variables") ?? undefined}
+    defaultEditorToolsVisibility
+  />,
+);
