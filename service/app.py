@@ -14,7 +14,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from schema.build import schema
 from service import web
-from service.db import tortoise_config
+from service.db import prepare_schema, tortoise_config
 from service.http import QuoteGraphQL
 
 
@@ -28,9 +28,9 @@ def create_app(db_url: str | None = None, generate_schemas: bool = True) -> Star
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with RegisterTortoise(
-            app, config=tortoise_config(db_url), generate_schemas=generate_schemas
-        ):
+        async with RegisterTortoise(app, config=tortoise_config(db_url)):
+            if generate_schemas:
+                await prepare_schema()
             yield
 
     return Starlette(

@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
+from tortoise.transactions import in_transaction
+from tortoise.utils import generate_schema_for_client, get_schema_sql
 from tortoise.backends.base.config_generator import expand_db_url
 
 from service import settings
@@ -30,12 +32,34 @@ def is_postgres(db_url: str | None = None) -> bool:
     return (db_url or settings.DATABASE_URL).startswith(("postgres://", "postgresql://", "asyncpg://"))
 
 
+# Indexes Tortoise cannot declare: full-text search on PostgreSQL.
+POSTGRES_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS quote_text_fts ON quote USING GIN (to_tsvector('english', text))",
+    "CREATE INDEX IF NOT EXISTS article_title_fts ON article USING GIN (to_tsvector('english', title))",
+)
+_SCHEMA_LOCK = 0x71756F7465  # any constant shared by every process
+
+
+async def prepare_schema() -> None:
+    """Create missing tables and indexes; safe when several workers start at once."""
+    conn = connections.get("default")
+    if conn.capabilities.dialect != "postgres":
+        await generate_schema_for_client(conn, safe=True)
+        return
+    async with in_transaction() as tx:
+        # Concurrent CREATE TABLE IF NOT EXISTS can still collide on PostgreSQL: serialise it.
+        await tx.execute_query(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+        await tx.execute_script(get_schema_sql(tx, safe=True))
+        for statement in POSTGRES_INDEXES:
+            await tx.execute_script(statement)
+
+
 @asynccontextmanager
 async def database(db_url: str | None = None) -> AsyncIterator[None]:
     """Open the database for a CLI command, creating the tables when they are missing."""
     await Tortoise.init(config=tortoise_config(db_url), _enable_global_fallback=True)
     try:
-        await Tortoise.generate_schemas(safe=True)
+        await prepare_schema()
         yield
     finally:
         await Tortoise.close_connections()

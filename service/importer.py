@@ -129,6 +129,9 @@ def _speaker_key(record: SpeakerRecord, content_hash: str) -> str:
     return f"{record.kind.value.lower()}:{normalise(record.name)}"
 
 
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
 def _compatible(short: str, long: str) -> bool:
     """"trump" names the same person as "donald trump"; "bill clinton" not "hillary clinton"."""
     short_words, long_words = short.split(), long.split()
@@ -162,6 +165,11 @@ class _Writer:
             # A speaker merged into another by a correction resolves to the kept one.
             speaker = await Speaker.filter(merged_keys__key=key).using_db(self.conn).first()
         aliases = {normalise(record.name), *(normalise(alias) for alias in record.aliases)}
+        if record.kind is SpeakerKind.PERSON:
+            # A later article may name the person by surname alone ("Trump").
+            words = [w for w in normalise(record.name).split() if w not in _NAME_SUFFIXES]
+            if len(words) > 1:
+                aliases.add(words[-1])
         aliases.discard("")
         if speaker is None and record.kind is not SpeakerKind.ANONYMOUS:
             speaker = await self._by_alias(record, aliases)

@@ -17,7 +17,7 @@ from tortoise.context import TortoiseContext
 from tortoise.models import Model
 
 from service import models
-from service.db import tortoise_config
+from service.db import prepare_schema, tortoise_config
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN_URL = f"postgres://postgres@{PG_HOST}:{PG_PORT}/postgres"
@@ -74,7 +74,7 @@ async def db(db_url: str) -> AsyncIterator[str]:
     ctx = TortoiseContext()
     async with ctx:
         await ctx.init(config=tortoise_config(db_url), _enable_global_fallback=True)
-        await ctx.generate_schemas(safe=True)
+        await prepare_schema()
         if db_url.startswith("postgres"):
             tables = ", ".join(
                 model._meta.db_table

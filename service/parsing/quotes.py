@@ -54,6 +54,10 @@ class Found:
     from_tail: bool = False
     context: tuple[int, int] | None = None  # the reported clause around a partial quotation
 
+    @property
+    def attribution_cue(self) -> tuple[int, int] | None:
+        return self.attribution.cue if self.attribution else None
+
 
 class Extractor:
     def __init__(self, text: str) -> None:
@@ -328,7 +332,10 @@ class Extractor:
         lo = self.token_at(prev.quotation.end)
         hi = self.token_at(item.quotation.open_mark)
         limit = prev.tail_end
-        if prev.from_tail and prev.tail_end > 0:  # "“A,” said X, a delegate from Y. “B.”"
+        if prev.from_tail and 0 < prev.tail_end < len(self.tokens) and (
+            item.attribution is None or item.attribution.cue == prev.attribution_cue
+        ) and self.sentences[item.sentence][0] == item.quotation.open_mark:
+            # "“A,” said X, a delegate from Y. “B.”", "“A,” X said at a rally. “B.”"
             tail_sentence = self.sentence_of(self.tokens[prev.tail_end - 1].start)
             limit = self.token_at(self.sentences[tail_sentence][1])
         for k in range(lo, hi):

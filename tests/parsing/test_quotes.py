@@ -151,7 +151,31 @@ def test_nested_marks_stay_inside_the_quote() -> None:
 def test_unattributed_paragraph_continues_the_previous_speaker() -> None:
     body = "“The vote is close,” Helen Marsh said.\n“We will know tonight.”"
     quotes, speakers = _extract(body)
-    assert [speakers[q.speaker or ""].name for q in quotes] == ["Helen Marsh", "Helen Marsh"]
+    assert [(q.text, speakers[q.speaker or ""].name) for q in quotes] == [
+        ("The vote is close, We will know tonight.", "Helen Marsh")
+    ]
+    assert [p.text for p in quotes[0].parts] == ["The vote is close,", "We will know tonight."]
+
+
+def test_quotes_of_one_speaker_in_a_row_are_one_attribution() -> None:
+    body = "“Prices rose,” said Omar Diaz, a baker in Lyon. “Flour doubled.”"
+    quotes, speakers = _extract(body)
+    assert [(q.text, q.cue.text if q.cue else None) for q in quotes] == [
+        ("Prices rose, Flour doubled.", "said")
+    ]
+    assert speakers[quotes[0].speaker or ""].name == "Omar Diaz"
+
+
+def test_quotes_sharing_a_later_attribution() -> None:
+    body = "Taxes are “too high” and “badly spent,” Irene Vale told the crowd."
+    quotes, speakers = _extract(body)
+    assert [(q.text, speakers[q.speaker or ""].name) for q in quotes] == [
+        ("too high", "Irene Vale"),
+        ("badly spent,", "Irene Vale"),
+    ]
+    assert {q.context.text if q.context else None for q in quotes} == {
+        "Taxes are “too high” and “badly spent,”"
+    }
 
 
 def test_pronoun_follows_gender() -> None:

@@ -16,7 +16,7 @@ globalThis.MonacoEnvironment = {
 };
 
 const DEFAULT_QUERY = `# quotegraph: who said what in the news.
-# Run with Ctrl-Enter; browse the schema with the book icon, build queries with the compass.
+# Ctrl-Enter runs it. Left bar: Docs (the schema), History, Explorer.
 {
   articles(first: 5) {
     totalCount
