@@ -205,6 +205,8 @@ class _Writer:
         return matching[0] if len(matching) == 1 else None
 
     async def _enrich(self, speaker: Speaker, record: SpeakerRecord, country: Country | None) -> None:
+        if speaker.corrected:
+            return
         changed: list[str] = []
         if len(record.name.split()) > len(speaker.name.split()):
             speaker.name = record.name

@@ -59,6 +59,8 @@ class Speaker(Model):
     )
     # Kept by increments in the writing transaction, so ordering by it can use an index.
     quote_count = fields.IntField(default=0)
+    # Set by updateSpeaker: later imports no longer change the title, country or kind.
+    corrected = fields.BooleanField(default=False)
 
     country_id: int | None
 

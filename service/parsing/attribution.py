@@ -14,6 +14,7 @@ from service.parsing.lexicon import (
     DETERMINERS,
     NOT_NAMES,
     PRONOUNS,
+    BARE_CUES,
     QUOTE_CUE_FORMS,
     ROLE_NOUNS,
     TITLE_PREMODIFIERS,
@@ -29,6 +30,11 @@ _STOP_WORDS = frozenset(
     {"that", "which", "and", "but", "or", "as", "because", "if", "when", "while", "so", "than",
      "is", "was", "are", "were", "be", "been", "has", "have", "had", "will", "would", "not"}
 )
+_INTRODUCTIONS = frozenset(
+    {"in", "on", "at", "after", "before", "during", "since", "for", "from", "with", "by", "as",
+     "when", "while", "although", "though", "if", "because", "but", "and", "so", "yet", "still",
+     "however", "meanwhile", "later", "earlier", "then", "now", "also", "speaking", "asked"}
+)
 _ADDRESSEES = frozenset({"reporters", "journalists", "supporters", "the", "a", "an", "me", "us",
                          "him", "her", "them", "crowd", "audience", "viewers", "listeners"})
 
@@ -43,9 +49,15 @@ class Attribution:
 
 
 def is_cue(token: Token, quoted: bool) -> str | None:
-    forms = QUOTE_CUE_FORMS if quoted else CUE_FORMS
     word = token.lower
-    return forms.get(word) or (BELIEF_FORMS.get(word) if not quoted else None)
+    base = (QUOTE_CUE_FORMS if quoted else CUE_FORMS).get(word) or BELIEF_FORMS.get(word)
+    if base is None:
+        return None
+    if token.is_capital and not (word.endswith("ing") or word == "according"):
+        return None  # "The Huffington Post", "Report"
+    if word == base and base not in BARE_CUES:
+        return None  # "a question", "the report": nouns far more often than verbs
+    return base
 
 
 def _is_head(token: Token) -> bool:
@@ -57,6 +69,14 @@ def np_before(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     k = end - 1
     if k < lo:
         return None
+    if tokens[k].text == ")":  # "Rep. Ann Lee (D-Ohio) said"
+        opening = k - 1
+        while opening >= lo and opening > k - 8 and tokens[opening].text != "(":
+            opening -= 1
+        if opening < lo or tokens[opening].text != "(":
+            return None
+        found = np_before(tokens, opening, lo)
+        return (found[0], end) if found else None
     last = tokens[k]
     if last.lower in PRONOUNS and last.lower != "it":
         return k, end
@@ -143,6 +163,8 @@ def _np_after(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | Non
         j += 1
         if tok.possessive and j < hi and not tokens[j].is_capital:
             continue
+    while j > start and (tokens[j - 1].lower in NAME_CONNECTORS or tokens[j - 1].lower == "the"):
+        j -= 1
     if j == start:
         return None
     if not capital_run and not any(_is_head(t) for t in tokens[start:j]):
@@ -160,6 +182,8 @@ def subject_np(tokens: list[Token], lo: int, hi: int) -> tuple[int, int] | None:
         first = tokens[start]
         if first.lower in PRONOUNS and first.lower not in {"it", "i"}:
             return start, start + 1
+        if first.lower in _INTRODUCTIONS:
+            continue
         k = start
         if first.lower in DETERMINERS or first.lower in {"his", "her", "their", "its"}:
             k += 1
@@ -185,12 +209,17 @@ def _skip_appositive(tokens: list[Token], k: int, lo: int) -> int:
     j = k - 1
     while j >= lo and tokens[j].text not in {",", "¤", ";", ":", "(", ")"}:
         j -= 1
-    if j < lo or tokens[j].text != "," or j + 1 >= k:
+    if j < lo or tokens[j].text != "," or j + 1 >= k or k - j > 25:
         return k + 1
     opener = tokens[j + 1]
+    before = tokens[j - 1] if j - 1 >= lo else None
     if (opener.lower in DETERMINERS or opener.lower in {"who", "whose", "which"}
             or opener.text.isdigit() or opener.lower in TITLE_PREMODIFIERS
-            or opener.lower.endswith("ing") or opener.lower in {"both", "each", "all"}):
+            or opener.lower.endswith("ing") or opener.lower in {"both", "each", "all"}
+            or (not opener.is_capital and opener.is_word and before is not None
+                and (before.is_capital or before.text == ")" or _is_head(before)))
+            or (opener.is_capital and before is not None and before.is_capital
+                and any(t.lower in {"of", "for", "at"} for t in tokens[j + 1:k]))):
         return j
     return k + 1
 

@@ -65,6 +65,13 @@ QUOTE_ONLY_VERBS: Final = frozenset(
 # Verbs of belief count for indirect speech only ("officials believe that ...").
 BELIEF_VERBS: Final = frozenset({"believe", "think", "hope", "fear", "expect", "worry", "feel"})
 
+# Base forms that are cues on their own ("they say", "I think"); other bare forms are nouns.
+BARE_CUES: Final = frozenset(
+    {"say", "tell", "think", "believe", "argue", "claim", "insist", "admit", "agree", "warn", "add",
+     "note", "write", "explain", "suggest", "predict", "contend", "maintain", "acknowledge", "hope",
+     "fear", "expect", "feel", "worry", "wonder", "recall", "concede", "deny", "describe", "ask",
+     "according"}
+)
 # Verbs whose "to" complement is an addressee, not content: "told reporters", "said to".
 ADDRESSEE_VERBS: Final = frozenset({"tell", "inform", "ask", "advise", "instruct", "urge"})
 
@@ -89,8 +96,8 @@ def _forms(bases: Iterable[str]) -> dict[str, str]:
 
 
 CUE_FORMS: Final[dict[str, str]] = _forms(SPEECH_VERBS)
-QUOTE_CUE_FORMS: Final[dict[str, str]] = {**_forms(QUOTE_ONLY_VERBS), **CUE_FORMS}
 BELIEF_FORMS: Final[dict[str, str]] = _forms(BELIEF_VERBS)
+QUOTE_CUE_FORMS: Final[dict[str, str]] = {**_forms(QUOTE_ONLY_VERBS), **BELIEF_FORMS, **CUE_FORMS}
 
 # Auxiliaries and adverbs that may stand between a source and its cue ("has also said").
 CUE_PREMODIFIERS: Final = frozenset(
@@ -372,6 +379,8 @@ ROLE_NOUNS: Final[dict[str, str]] = {
     "chancellor": "Chancellor", "king": "King", "queen": "Queen", "candidate": "candidate",
     "nominee": "nominee", "congressman": "Congressman", "congresswoman": "Congresswoman",
     "ambassador": "Ambassador", "speaker": "Speaker", "judge": "Judge", "general": "General",
+    "justice": "Justice", "chairman": "Chairman", "chairwoman": "Chairwoman",
+    "spokesman": "Spokesman", "spokeswoman": "Spokeswoman", "director": "Director",
 }
 
 

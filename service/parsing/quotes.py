@@ -14,7 +14,7 @@ from service.parsing.attribution import (
     subject_np,
 )
 from service.parsing.countries import country_code
-from service.parsing.lexicon import ANONYMOUS_GROUPS, BELIEF_FORMS, CUE_FORMS
+from service.parsing.lexicon import ANONYMOUS_GROUPS, BELIEF_FORMS, BELIEF_VERBS, CUE_FORMS
 from service.parsing.marks import Quotation, find_quotations, paragraphs
 from service.parsing.records import QuoteKind, QuoteRecord, Span, SpeakerRecord
 from service.parsing.speakers import Cast
@@ -30,6 +30,7 @@ SCARE_MARKERS = frozenset(
 )
 MAX_SCARE_WORDS = 3
 MIN_INDIRECT_WORDS = 3
+_CLAUSE_OPENERS = frozenset({"and", "but", "while", "whereas", "although", "though", "yet"})
 _MARKS = frozenset(MASK + "“”\"‘«»„")
 
 
@@ -107,7 +108,24 @@ class Extractor:
 
     # attribution ----------------------------------------------------------------------------
     def head(self, lo: int, hi: int) -> Attribution | None:
-        """The last cue with a source in tokens[lo:hi], right to left."""
+        """The reporting clause before a quotation: the first speech cue with a source in the
+        quotation's clause ("X said that Y would 'z'"), else the last cue of any kind."""
+        tokens = self.tokens
+        start = lo
+        for k in range(hi - 1, lo, -1):
+            if tokens[k].text == ";" or tokens[k].text == "," and k + 1 < hi and \
+                    tokens[k + 1].lower in _CLAUSE_OPENERS:
+                start = k + 1
+                break
+        for c in range(start, hi):
+            tok = tokens[c]
+            if tok.lower in CUE_FORMS and not tok.lower.endswith("ing") and is_cue(tok, True):
+                found = self.resolver.before(tokens, c, start, True)
+                if found is not None:
+                    return found
+        return self.last_cue(lo, hi)
+
+    def last_cue(self, lo: int, hi: int) -> Attribution | None:
         tokens = self.tokens
         for c in range(hi - 1, lo - 1, -1):
             tok = tokens[c]
@@ -123,7 +141,7 @@ class Extractor:
             if found is not None:
                 return found
             if tok.lower.endswith("ing"):
-                subject = self.head(lo, c)  # "..., Trump said, calling it ..."
+                subject = self.last_cue(lo, c)  # "..., Trump said, calling it ..."
                 if subject is None:
                     subject = self.subject(lo, c)
                 if subject is not None:
@@ -261,7 +279,8 @@ class Extractor:
             return True
         if len(q.parts) > 1 or len(words) > MAX_SCARE_WORDS:
             return False
-        return found.attribution is None
+        # a thinker's words are not quoted: "she thinks cats are “cuties”"
+        return found.attribution is None or found.attribution.base in BELIEF_VERBS
 
     def kind(self, found: Found) -> QuoteKind:
         q = found.quotation

@@ -34,7 +34,10 @@ for _title in TITLES:
 for _options in _TITLE_WORDS.values():
     _options.sort(key=len, reverse=True)
 
-NAME_CONNECTORS = frozenset({"of", "de", "da", "del", "der", "van", "von", "bin", "al", "la", "le"})
+NAME_CONNECTORS = frozenset(
+    {"of", "de", "da", "del", "der", "van", "von", "bin", "al", "la", "le", "dos", "das", "du",
+     "di", "el", "ibn", "ben", "abu", "st"}
+)
 _SUFFIXES = frozenset({"Jr.", "Sr.", "Jr", "Sr", "II", "III", "IV"})
 
 

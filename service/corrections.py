@@ -1,0 +1,170 @@
+"""Corrections newsrooms make to what the extractor found. Each runs in one transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from service.models import (
+    Article,
+    ArticleSpeaker,
+    Country,
+    MergedSpeakerKey,
+    Quote,
+    Speaker,
+    SpeakerAlias,
+)
+from service.parsing.records import SpeakerKind
+
+UNSET = object()
+
+
+class CorrectionError(ValueError):
+    """A correction cannot be made; `field` names the argument at fault."""
+
+    def __init__(self, message: str, field: str, not_found: bool = False) -> None:
+        super().__init__(message)
+        self.field = field
+        self.not_found = not_found
+
+
+async def _speaker(speaker_id: int, field: str) -> Speaker:
+    speaker = await Speaker.filter(id=speaker_id).first()
+    if speaker is None:
+        raise CorrectionError(f"no speaker has the ID given as `{field}`", field, not_found=True)
+    return speaker
+
+
+async def reattribute_quote(quote_id: int, speaker_id: int) -> Quote:
+    """Attribute a quote to another speaker; the choice is kept through later imports."""
+    async with in_transaction() as conn:
+        quote = await Quote.filter(id=quote_id).using_db(conn).select_for_update().first()
+        if quote is None:
+            raise CorrectionError("no quote has the ID given as `quote`", "quote", not_found=True)
+        await _speaker(speaker_id, "speaker")
+        if quote.speaker_id != speaker_id:
+            if quote.speaker_id is not None:
+                await Speaker.filter(id=quote.speaker_id).using_db(conn).update(quote_count=F("quote_count") - 1)
+            await Speaker.filter(id=speaker_id).using_db(conn).update(quote_count=F("quote_count") + 1)
+            await ArticleSpeaker.bulk_create(
+                [ArticleSpeaker(article_id=quote.article_id, speaker_id=speaker_id)],
+                ignore_conflicts=True,
+                using_db=conn,
+            )
+        quote.speaker_id = speaker_id
+        quote.corrected = True
+        await quote.save(update_fields=["speaker_id", "corrected"], using_db=conn)
+    return quote
+
+
+async def merge_speakers(keep_id: int, merge_ids: list[int]) -> tuple[Speaker, int]:
+    """Fold speakers into one: their quotes, aliases and articles move, and later imports that
+    name any of them resolve to the kept speaker. Returns the kept speaker and how many merged."""
+    merge_ids = [i for i in dict.fromkeys(merge_ids) if i != keep_id]
+    if not merge_ids:
+        raise CorrectionError("`merge` must name at least one speaker other than `keep`", "merge")
+    async with in_transaction() as conn:
+        keep = await Speaker.filter(id=keep_id).using_db(conn).select_for_update().first()
+        if keep is None:
+            raise CorrectionError("no speaker has the ID given as `keep`", "keep", not_found=True)
+        merged = await Speaker.filter(id__in=merge_ids).using_db(conn).select_for_update()
+        if len(merged) != len(merge_ids):
+            raise CorrectionError("some IDs given as `merge` name no speaker", "merge", not_found=True)
+        aliases = await SpeakerAlias.filter(speaker_id__in=merge_ids).using_db(conn).values_list("alias", flat=True)
+        articles = await ArticleSpeaker.filter(speaker_id__in=merge_ids).using_db(conn).values_list(
+            "article_id", flat=True
+        )
+        await SpeakerAlias.bulk_create(
+            [SpeakerAlias(speaker_id=keep_id, alias=a) for a in sorted(set(aliases))],
+            ignore_conflicts=True,
+            using_db=conn,
+        )
+        await ArticleSpeaker.bulk_create(
+            [ArticleSpeaker(article_id=a, speaker_id=keep_id) for a in sorted(set(articles))],
+            ignore_conflicts=True,
+            using_db=conn,
+        )
+        await Quote.filter(speaker_id__in=merge_ids).using_db(conn).update(speaker_id=keep_id)
+        await MergedSpeakerKey.filter(speaker_id__in=merge_ids).using_db(conn).update(speaker_id=keep_id)
+        await MergedSpeakerKey.bulk_create(
+            [MergedSpeakerKey(key=s.key, speaker_id=keep_id) for s in merged],
+            ignore_conflicts=True,
+            using_db=conn,
+        )
+        keep.quote_count += sum(s.quote_count for s in merged)
+        keep.title = keep.title or next((s.title for s in merged if s.title), None)
+        keep.country_id = keep.country_id or next((s.country_id for s in merged if s.country_id), None)
+        await Speaker.filter(id__in=merge_ids).using_db(conn).delete()
+        await keep.save(update_fields=["quote_count", "title", "country_id"], using_db=conn)
+    return keep, len(merged)
+
+
+@dataclass
+class SpeakerChanges:
+    title: object = UNSET  # str | None
+    country: object = UNSET  # ISO alpha-2 str | None
+    kind: object = UNSET  # SpeakerKind
+
+
+async def update_speaker(speaker_id: int, changes: SpeakerChanges) -> Speaker:
+    """Set a speaker's title, country or kind; later imports keep the correction."""
+    async with in_transaction() as conn:
+        speaker = await Speaker.filter(id=speaker_id).using_db(conn).select_for_update().first()
+        if speaker is None:
+            raise CorrectionError("no speaker has the ID given as `speaker`", "speaker", not_found=True)
+        fields = ["corrected"]
+        if changes.title is not UNSET:
+            title = changes.title.strip() if isinstance(changes.title, str) else None
+            if title is not None and not 0 < len(title) <= 200:
+                raise CorrectionError("`title` must have 1 to 200 characters, or be null", "title")
+            speaker.title = title
+            fields.append("title")
+        if changes.country is not UNSET:
+            speaker.country_id = None
+            if changes.country is not None:
+                code = str(changes.country).strip().upper()
+                country = await _country(code, conn)
+                speaker.country_id = country.id
+            fields.append("country_id")
+        if changes.kind is not UNSET:
+            if not isinstance(changes.kind, SpeakerKind):
+                raise CorrectionError("`kind` must be PERSON, ORGANIZATION or ANONYMOUS", "kind")
+            speaker.kind = changes.kind
+            fields.append("kind")
+        speaker.corrected = True
+        await speaker.save(update_fields=fields, using_db=conn)
+    return speaker
+
+
+async def _country(code: str, conn: object) -> Country:
+    import pycountry
+
+    from service.parsing.countries import country_name
+
+    found = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    if found is None:
+        raise CorrectionError(f"`country`: {code[:20]!r} is not an ISO 3166 alpha-2 code", "country")
+    country, _ = await Country.get_or_create(
+        alpha2=code, defaults={"alpha3": found.alpha_3, "name": country_name(code)}, using_db=conn  # type: ignore[arg-type]
+    )
+    return country
+
+
+async def delete_article(article_id: int) -> int:
+    """Delete an article with its quotes and its anonymous sources; returns how many quotes went."""
+    async with in_transaction() as conn:
+        article = await Article.filter(id=article_id).using_db(conn).select_for_update().first()
+        if article is None:
+            raise CorrectionError("no article has the ID given as `article`", "article", not_found=True)
+        speaker_ids = await Quote.filter(article_id=article_id).using_db(conn).values_list("speaker_id", flat=True)
+        for speaker_id, count in sorted(Counter(i for i in speaker_ids if i is not None).items()):
+            await Speaker.filter(id=speaker_id).using_db(conn).update(quote_count=F("quote_count") - count)
+        await article.delete(using_db=conn)
+        # Anonymous sources belong to their article (their key carries its hash).
+        await Speaker.filter(
+            kind=SpeakerKind.ANONYMOUS, key__startswith=f"anonymous:{article.content_hash[:16]}:"
+        ).using_db(conn).delete()
+    return len(speaker_ids)
