@@ -9,12 +9,14 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from schema.mutations import Mutation
 from schema.queries import Query
+from schema.subscriptions import Subscription
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
 )
 

@@ -14,7 +14,8 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from schema.build import schema
 from service import web
-from service.db import prepare_schema, tortoise_config
+from service import events, settings
+from service.db import is_postgres, prepare_schema, tortoise_config
 from service.http import QuoteGraphQL
 
 
@@ -31,7 +32,13 @@ def create_app(db_url: str | None = None, generate_schemas: bool = True) -> Star
         async with RegisterTortoise(app, config=tortoise_config(db_url)):
             if generate_schemas:
                 await prepare_schema()
-            yield
+            url = db_url or settings.DATABASE_URL
+            if is_postgres(url):
+                await events.broker.listen(url)
+            try:
+                yield
+            finally:
+                await events.broker.close()
 
     return Starlette(
         routes=[

@@ -1,24 +1,169 @@
-"""The GraphQL HTTP endpoint: strawberry's ASGI view with our context and JSON encoding."""
+"""The GraphQL HTTP endpoint: strawberry's ASGI view held to the GraphQL-over-HTTP spec.
+
+Responses are `application/graphql-response+json` or `application/json`, as the Accept header
+asks. With the former, a request error (the document does not parse, validate or take its
+variables) is a 400 without `data`; with the latter it is a 200, as legacy clients expect. A limit
+refusal (schema/limits.py) has its own 4xx status with either. POSTs must be `application/json`, a
+type no HTML form or simple cross-site request can send, so no mutation runs on a forged request;
+GETs run queries only (a mutation is a 405).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.ides import GraphQL_IDE
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from schema.context import Context
+from schema.limits import REFUSAL_STATUS
+from service import settings
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+
+
+class Refused(Exception):
+    """A request refused before GraphQL runs: answered as a GraphQL error with `status`."""
+
+    def __init__(
+        self, status: int, message: str, code: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
+        self.headers = dict(headers or {})
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type the Accept header prefers; None when it accepts neither."""
+    if accept is None or not accept.strip():
+        return JSON
+    best: str | None = None
+    best_rank: tuple[float, int, int] | None = None
+    for index, item in enumerate(accept.split(",")):
+        media, *params = (part.strip().lower() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if not 0 < quality <= 1:
+            continue
+        for candidate in (JSON, GRAPHQL_RESPONSE_JSON):  # JSON first: a wildcard tie keeps it
+            specificity = {candidate: 2, "application/*": 1, "*/*": 0}.get(media)
+            if specificity is None:
+                continue
+            rank = (quality, specificity, -index)
+            if best_rank is None or rank > best_rank:
+                best, best_rank = candidate, rank
+    return best
+
+
+def error_response(
+    status: int,
+    message: str,
+    code: str | None = None,
+    *,
+    media_type: str | None = JSON,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    error: dict[str, Any] = {"message": message}
+    if code:
+        error["extensions"] = {"code": code}
+    return Response(
+        orjson.dumps({"errors": [error]}),
+        status_code=status,
+        media_type=f"{media_type or JSON}; charset=utf-8",
+        headers=headers,
+    )
+
+
+def _media_type_and_charset(header: str | None) -> tuple[str, str | None]:
+    media, *params = (part.strip() for part in (header or "").split(";"))
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.lower(), charset
+
+
+def _status(data: GraphQLHTTPResponse, media_type: str) -> int:
+    """The status for one result; drops `data` from a request error, as the spec asks."""
+    errors = data.get("errors") or []
+    if data.get("data") is not None or not errors:
+        return 200
+    if any(isinstance(e, dict) and "path" in e for e in errors):
+        return 200  # a field error: execution ran, data is null
+    data.pop("data", None)
+    for error in errors:
+        code = (error.get("extensions") or {}).get("code") if isinstance(error, dict) else None
+        if code in REFUSAL_STATUS:
+            return REFUSAL_STATUS[code]
+    return 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
+
+
+class _SubResponse(Response):
+    graphql_media_type: str = JSON
 
 
 class QuoteGraphQL(GraphQL[Context, None]):
+    def __init__(
+        self, schema: BaseSchema, graphql_ide: GraphQL_IDE | None = "graphiql", **options: Any
+    ) -> None:
+        super().__init__(schema, graphql_ide=graphql_ide if settings.GRAPHIQL else None, **options)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         return Context(request=request, response=response)
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: strawberry sends bytes over websockets as binary frames, which
+        # graphql-transport-ws clients reject.
+        return orjson.dumps(data).decode()
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive=receive)
+        media_type = negotiate(request.headers.get("accept"))
+        response: Response
+        try:
+            response = await self.run(request)
+        except Refused as refusal:
+            response = error_response(
+                refusal.status, refusal.message, refusal.code,
+                media_type=media_type, headers=refusal.headers,
+            )
+        except HTTPException as exc:
+            headers = {"Allow": "GET, POST"} if exc.status_code == 405 else None
+            response = error_response(
+                exc.status_code, exc.reason, "BAD_REQUEST" if exc.status_code == 400 else None,
+                media_type=media_type, headers=headers,
+            )
+        await response(scope, receive, send)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        return self.graphql_ide is not None and super().should_render_graphql_ide(request)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # GraphiQL from the local bundle (service/web.py); strawberry's CDN page when not built.
@@ -26,3 +171,104 @@ class QuoteGraphQL(GraphQL[Context, None]):
 
         page = graphiql_page()
         return page if page is not None else await super().render_graphql_ide(request)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = _SubResponse()
+        sub_response.status_code = None  # type: ignore[assignment]
+        del sub_response.headers["content-length"]
+        sub_response.graphql_media_type = negotiate(request.headers.get("accept")) or JSON
+        return sub_response
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if negotiate(request.headers.get("accept")) is None:
+            raise Refused(
+                406,
+                f"this endpoint answers with {GRAPHQL_RESPONSE_JSON} or {JSON}: accept one of them",
+                "NOT_ACCEPTABLE",
+            )
+        data: object
+        if request.method == "GET":
+            data = self.parse_query_params(request.query_params)
+        else:
+            media_type, charset = _media_type_and_charset(request.content_type)
+            if media_type != JSON or charset not in (None, "utf-8", "utf8"):
+                raise Refused(
+                    415,
+                    "send the request body as `Content-Type: application/json` (UTF-8), "
+                    f"not {request.content_type or 'without a content type'!r}",
+                    "UNSUPPORTED_MEDIA_TYPE",
+                )
+            body = await request.get_body()
+            if not body.strip():
+                raise Refused(
+                    400, "the request body is empty: send a JSON object with `query`", "BAD_REQUEST"
+                )
+            data = self.parse_json(body)
+        if not isinstance(data, dict):
+            raise Refused(
+                400,
+                "the request must be one JSON object with a `query` (batching is off)",
+                "BAD_REQUEST",
+            )
+        query, variables = data.get("query"), data.get("variables")
+        operation_name, extensions = data.get("operationName"), data.get("extensions")
+        for name, value, kind in (
+            ("query", query, str),
+            ("variables", variables, dict),
+            ("operationName", operation_name, str),
+            ("extensions", extensions, dict),
+        ):
+            if value is not None and not isinstance(value, kind):
+                article = "a string" if kind is str else "an object"
+                raise Refused(400, f"`{name}` must be {article} or null", "BAD_REQUEST")
+        if not query:
+            raise Refused(
+                400, "the request has no `query`: send the GraphQL document in it", "BAD_REQUEST"
+            )
+        return GraphQLRequestData(
+            query=query, variables=variables, operation_name=operation_name, extensions=extensions
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as exc:
+            mutation = isinstance(exc.__cause__, InvalidOperationTypeError)
+            if request_adapter.method == "GET" and mutation:
+                raise Refused(
+                    405, "mutations are not allowed over GET: send them with POST",
+                    "METHOD_NOT_ALLOWED", headers={"Allow": "POST"},
+                ) from None
+            raise
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        media_type = getattr(sub_response, "graphql_media_type", JSON)
+        status = 200 if isinstance(response_data, list) else _status(response_data, media_type)
+        response = Response(
+            self.encode_json(response_data),
+            status_code=sub_response.status_code or status,
+            media_type=f"{media_type}; charset=utf-8",
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        return response
+
+
+__all__: Sequence[str] = ["QuoteGraphQL", "Refused", "error_response", "negotiate"]

@@ -22,7 +22,7 @@ from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from service import settings
+from service import events, settings
 from service.models import (
     Agreement,
     Article,
@@ -288,6 +288,9 @@ class _Writer:
             [ArticleAgreement(article_id=article.id, agreement_id=i) for i in dict.fromkeys(agreement_ids)],
             using_db=self.conn,
         )
+        if self.conn.capabilities.dialect == "postgres":
+            # Delivered to every LISTENing process when, and only if, this transaction commits.
+            await self.conn.execute_query("SELECT pg_notify($1, $2)", [events.CHANNEL, str(article.id)])
         return article
 
     async def membership(
@@ -337,6 +340,8 @@ async def import_parsed(parsed: ParsedArticle, source: str = "<input>") -> Impor
         try:
             async with in_transaction() as conn:
                 article = await _Writer(parsed, conn).write()
+            if not events.is_postgres():
+                events.broker.publish(article.id)
             return _result(source, "imported", article, parsed)
         except IntegrityError:
             # Another importer stored the same article (or a speaker) at the same moment: look

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -34,14 +35,20 @@ def postgres_available() -> bool:
 BACKENDS = ["sqlite", "postgres"] if postgres_available() else ["sqlite"]
 
 
-async def _admin(sql: str) -> None:
+def admin_sql(sql: str) -> None:
+    """Run one statement on the maintenance database, from any context (a thread of its own,
+    since a caller may already be inside an event loop)."""
     import asyncpg
 
-    conn = await asyncpg.connect(PG_ADMIN_URL)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+    async def run() -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
 
 @pytest.fixture(scope="session")
@@ -50,11 +57,11 @@ def postgres_url() -> Iterator[str]:
     if not postgres_available():
         pytest.skip("no PostgreSQL on 127.0.0.1:5432 (.ci/run starts one)")
     name = f"quotegraph_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    admin_sql(f'CREATE DATABASE "{name}"')
     try:
         yield f"postgres://postgres@{PG_HOST}:{PG_PORT}/{name}"
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=BACKENDS)

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,45 +10,16 @@ import httpx
 import pytest
 
 from tests.conftest import ROOT
-
-QUOTEGRAPH = str(Path(sys.executable).with_name("quotegraph"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
+from tests.live import environment, run_cli, serve
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path}/served.sqlite3"}
-    imported = subprocess.run(
-        [QUOTEGRAPH, "import", str(ROOT / "seeds"), "--json"], env=env, capture_output=True, text=True, timeout=120
-    )
+    env = environment(DATABASE_URL=f"sqlite://{tmp_path}/served.sqlite3")
+    imported = run_cli("import", str(ROOT / "seeds"), "--json", env=env)
     assert imported.returncode == 0, imported.stderr
     assert json.loads(imported.stdout)["imported"] == 1
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [QUOTEGRAPH, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("quotegraph serve did not answer /healthz within 10 s")
+    with serve(env, tmp_path / "serve.log") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 def test_served_graphql_answers_with_the_seed(server: str) -> None:
@@ -77,12 +43,10 @@ def test_served_graphiql_page(server: str) -> None:
 
 
 def test_cli_import_reports_failures_with_exit_code(tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path}/cli.sqlite3"}
+    env = environment(DATABASE_URL=f"sqlite://{tmp_path}/cli.sqlite3")
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xff\xfe not text")
-    result = subprocess.run(
-        [QUOTEGRAPH, "import", str(bad), str(ROOT / "seeds"), "--json"], env=env, capture_output=True, text=True, timeout=120
-    )
+    result = run_cli("import", str(bad), str(ROOT / "seeds"), "--json", env=env)
     report = json.loads(result.stdout)
     assert result.returncode == 1
     assert (report["imported"], report["failed"]) == (1, 1)
@@ -93,7 +57,7 @@ def test_cli_import_reports_failures_with_exit_code(tmp_path: Path) -> None:
 
 def test_cli_extract_prints_one_json_line_per_file() -> None:
     seed = ROOT / "seeds" / "kazakhstan-abraham-accords.txt"
-    result = subprocess.run([QUOTEGRAPH, "extract", str(seed), "--json"], capture_output=True, text=True, timeout=60)
+    result = run_cli("extract", str(seed), "--json", env=environment())
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 1

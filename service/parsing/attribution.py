@@ -8,13 +8,13 @@ from service.parsing.countries import country_code
 from service.parsing.lexicon import (
     ADDRESSEE_VERBS,
     ANONYMOUS_HEADS,
+    BARE_CUES,
     BELIEF_FORMS,
     CUE_FORMS,
     CUE_PREMODIFIERS,
     DETERMINERS,
     NOT_NAMES,
     PRONOUNS,
-    BARE_CUES,
     QUOTE_CUE_FORMS,
     ROLE_NOUNS,
     TITLE_PREMODIFIERS,
@@ -29,6 +29,12 @@ _POSTMODIFIERS = frozenset(
 _STOP_WORDS = frozenset(
     {"that", "which", "and", "but", "or", "as", "because", "if", "when", "while", "so", "than",
      "is", "was", "are", "were", "be", "been", "has", "have", "had", "will", "would", "not"}
+)
+POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my", "your"})
+TIME_WORDS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+     "yesterday", "tonight", "morning", "afternoon", "evening", "night", "week", "month", "year",
+     "last", "this", "on"}
 )
 _INTRODUCTIONS = frozenset(
     {"in", "on", "at", "after", "before", "during", "since", "for", "from", "with", "by", "as",
@@ -78,7 +84,7 @@ def np_before(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
         found = np_before(tokens, opening, lo)
         return (found[0], end) if found else None
     last = tokens[k]
-    if last.lower in PRONOUNS and last.lower != "it":
+    if last.lower in PRONOUNS or last.lower == "who":
         return k, end
     if last.text == "¤" or not last.is_word:
         return None
@@ -150,6 +156,12 @@ def _np_after(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | Non
         return start, start + 1
     if not first.is_word:
         return None
+    if first.lower in POSSESSIVES:  # "according to his personal physician"
+        j = start + 1
+        while j < hi and j - start < 6 and tokens[j].is_word and not tokens[j].is_capital and \
+                tokens[j].lower not in _STOP_WORDS:
+            j += 1
+        return (start, j) if j > start + 1 else None
     j = start
     capital_run = False
     while j < hi and j - start < 9:
@@ -158,7 +170,8 @@ def _np_after(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | Non
             break
         if (tok.is_capital and tok.bare not in NOT_NAMES) or tok.text.isupper():
             capital_run = True
-        elif (capital_run and tok.lower not in NAME_CONNECTORS) or tok.lower in _STOP_WORDS or (is_cue(tok, True) and j > start):
+        elif (capital_run and tok.lower not in NAME_CONNECTORS) or tok.lower in _STOP_WORDS \
+                or (is_cue(tok, True) and j > start):
             break
         j += 1
         if tok.possessive and j < hi and not tokens[j].is_capital:
@@ -167,9 +180,9 @@ def _np_after(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | Non
         j -= 1
     if j == start:
         return None
-    if not capital_run and not any(_is_head(t) for t in tokens[start:j]):
-        if not (tokens[start].lower in {"the", "a", "an"} and j - start >= 2):
-            return None
+    if not capital_run and not any(_is_head(t) for t in tokens[start:j]) and \
+            not (tokens[start].lower in {"the", "a", "an"} and j - start >= 2):
+        return None
     return start, j
 
 
@@ -192,7 +205,7 @@ def subject_np(tokens: list[Token], lo: int, hi: int) -> tuple[int, int] | None:
             tok = tokens[k]
             if tok.is_capital and tok.bare not in NOT_NAMES:
                 end = k + 1
-            elif _is_head(tok) or tok.lower in NAME_CONNECTORS and end > 0:
+            elif _is_head(tok) or (tok.lower in NAME_CONNECTORS and end > 0):
                 end = k + 1 if _is_head(tok) else end
             elif end > 0 or tok.lower in _STOP_WORDS or is_cue(tok, True):
                 break
@@ -244,12 +257,20 @@ class Resolver:
         start, end = first.start, last.start + len(last.bare)
         if len(words) == 1 and first.lower in PRONOUNS:
             return self.cast.resolve_pronoun(first.text, first.start, self.sentence_starts)
+        if len(words) == 1 and first.lower == "who":  # "X, who told Congress: ..."
+            k = i - 1
+            while k >= 0 and tokens[k].text == ",":
+                k -= 1
+            antecedent = np_before(tokens, k + 1, max(0, k - 8)) if k >= 0 else None
+            if antecedent is None or tokens[antecedent[1] - 1].lower == "who":
+                return None
+            return self.entity(tokens, *antecedent)
         heads = [w for w in words if w.lower in ANONYMOUS_HEADS]
         if first.lower == "the" and len(words) <= 3 and last.lower in ROLE_NOUNS:
-            found = self.cast.resolve_role(" ".join(w.lower for w in words[1:]), start)
-            if found is not None:
-                self.cast.mention(found, self.cast.text[start:end], start, end)
-                return found
+            role = self.cast.resolve_role(" ".join(w.lower for w in words[1:]), start)
+            if role is not None:
+                self.cast.mention(role, self.cast.text[start:end], start, end)
+                return role
         if heads and not (last.is_capital and heads[-1] is not last and not last.possessive
                           and last.bare not in NOT_NAMES and heads[-1].lower != "people"):
             return self.cast.anonymous(words, heads[-1], start, end)
@@ -262,7 +283,7 @@ class Resolver:
             names = words[k:]
             if names and not (len(names) == 1 and country_code(names[0].bare)):
                 return self.cast.named(names, names[0].start, end)
-        if first.lower in {"the", "a", "an"} and len(words) >= 2:
+        if (first.lower in {"the", "a", "an"} or first.lower in POSSESSIVES) and len(words) >= 2:
             return self.cast.anonymous(words, last, start, end)
         return None
 
@@ -278,6 +299,7 @@ class Resolver:
         base = is_cue(tokens[ci], quoted) or ""
         k = ci
         while k - 1 >= lo and (tokens[k - 1].lower in CUE_PREMODIFIERS
+                               or tokens[k - 1].lower in TIME_WORDS
                                or (tokens[k - 1].lower.endswith("ly") and tokens[k - 1].is_word
                                and not tokens[k - 1].is_capital)):
             k -= 1

@@ -1,5 +1,7 @@
 """Word lists the quote engine matches against: reporting cues, titles, source heads, pronouns."""
 
+# ruff: noqa: RUF001 - typographic quotation marks are this module's subject
+
 from __future__ import annotations
 
 import functools
@@ -51,7 +53,8 @@ SPEECH_VERBS: Final = frozenset(
         "repeat", "reiterate", "caution", "comment", "lament", "mention", "muse", "proclaim",
         "recount", "retort", "confirm", "conclude", "suggest", "answer", "shout",
         "agree", "charge", "post", "exclaim", "wonder", "concur", "snap", "scoff", "sigh",
-        "cite", "affirm", "maintain", "indicate", "swear", "opine", "grumble", "hint", "advise", "inform", "point", "estimate", "instruct",
+        "cite", "affirm", "maintain", "indicate", "swear", "opine", "grumble", "hint", "advise",
+        "inform", "point", "estimate", "instruct",
     }
 )
 QUOTE_ONLY_VERBS: Final = frozenset(
@@ -70,7 +73,8 @@ BARE_CUES: Final = frozenset(
     {"say", "tell", "think", "believe", "argue", "claim", "insist", "admit", "agree", "warn", "add",
      "note", "write", "explain", "suggest", "predict", "contend", "maintain", "acknowledge", "hope",
      "fear", "expect", "feel", "worry", "wonder", "recall", "concede", "deny", "describe", "ask",
-     "according"}
+     "according", "state", "announce", "declare", "respond", "reply", "confirm", "stress",
+     "urge", "emphasize", "tweet", "conclude", "observe", "complain", "caution", "assert"}
 )
 # Verbs whose "to" complement is an addressee, not content: "told reporters", "said to".
 ADDRESSEE_VERBS: Final = frozenset({"tell", "inform", "ask", "advise", "instruct", "urge"})
@@ -104,7 +108,8 @@ CUE_PREMODIFIERS: Final = frozenset(
     {
         "has", "have", "had", "also", "later", "then", "previously", "once", "often", "repeatedly",
         "recently", "again", "further", "reportedly", "publicly", "privately", "would", "will",
-        "did", "does", "do", "earlier", "flatly", "simply", "quickly", "originally", "initially", "first", "both", "all", "famously", "tersely", "bluntly",
+        "did", "does", "do", "earlier", "flatly", "simply", "quickly", "originally", "initially",
+        "first", "both", "all", "famously", "tersely", "bluntly",
         "frequently", "separately", "still", "openly", "explicitly", "correctly", "falsely",
         "wrongly", "not", "never", "could", "might", "may", "should", "can", "is", "was",
     }
@@ -277,7 +282,7 @@ ANONYMOUS_HEADS: Final[dict[str, str]] = {
     "protesters": "protester", "attendee": "attendee", "attendees": "attendee",
     "democrats": "democrat", "republicans": "republican", "democrat": "democrat",
     "republican": "republican", "conservatives": "conservative", "liberals": "liberal",
-    "statement": "statement", "group": "group", "team": "team", "prosecutors": "prosecutor",
+    "group": "group", "team": "team", "prosecutors": "prosecutor",
     "prosecutor": "prosecutor", "police": "police", "authorities": "authority",
     "lawyer": "lawyer", "lawyers": "lawyer", "attorney": "attorney", "attorneys": "attorney",
     "doctor": "doctor", "doctors": "doctor", "scientist": "scientist", "scientists": "scientist",

@@ -1,5 +1,7 @@
 """Quotation marks: which characters open and close a quotation, paragraph by paragraph."""
 
+# ruff: noqa: RUF001 - quotation marks are this module's subject
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ _OPENING_CONTEXT = frozenset(" \t\n\r([{—–-/:;,\u00a0") | OPENING_DOUBLE | O
 
 @dataclass(frozen=True, slots=True)
 class Quotation:
-    """A quoted passage: `parts` are (start, end) of the words inside the marks, one per paragraph."""
+    """A quoted passage: `parts` are (start, end) of the words inside its marks, one a paragraph."""
 
     parts: tuple[tuple[int, int], ...]
 
@@ -65,14 +67,14 @@ def _single_role(text: str, i: int, start: int, end: int) -> str | None:
     after = text[i + 1] if i + 1 < end else " "
     if _is_letter(before) and _is_letter(after):
         return None  # don't, Tokayev's
-    if ch in OPENING_SINGLE or ch == STRAIGHT_SINGLE:
-        if (before in _OPENING_CONTEXT or i == start) and _is_letter(after):
-            if after.isdigit() and ch == STRAIGHT_SINGLE:
-                return None  # '90s
-            return "open"
-    if (ch in CLOSING_SINGLE or ch == STRAIGHT_SINGLE) and not before.isspace():
-        if not _is_letter(after):
-            return "close"
+    if (ch in OPENING_SINGLE or ch == STRAIGHT_SINGLE) and \
+            (before in _OPENING_CONTEXT or i == start) and _is_letter(after):
+        if after.isdigit() and ch == STRAIGHT_SINGLE:
+            return None  # '90s
+        return "open"
+    if (ch in CLOSING_SINGLE or ch == STRAIGHT_SINGLE) and not before.isspace() and \
+            not _is_letter(after):
+        return "close"
     return None
 
 

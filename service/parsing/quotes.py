@@ -1,27 +1,23 @@
 """Quote extraction and attribution: quoted and reported speech, each with its cue and speaker."""
 
+# ruff: noqa: RUF001 - quotation marks are this module's subject
+
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, replace
 
 from service.parsing.attribution import (
     Attribution,
-    Resolver,
     content_start,
     is_cue,
-    np_before,
     subject_np,
 )
-from service.parsing.countries import country_code
-from service.parsing.lexicon import ANONYMOUS_GROUPS, BELIEF_FORMS, BELIEF_VERBS, CUE_FORMS
-from service.parsing.marks import Quotation, find_quotations, paragraphs
+from service.parsing.document import MASK
+from service.parsing.lexicon import BELIEF_VERBS, CUE_FORMS
+from service.parsing.marks import Quotation
 from service.parsing.records import QuoteKind, QuoteRecord, Span, SpeakerRecord
-from service.parsing.speakers import Cast
-from service.parsing.text import Token, sentences, tokenize
+from service.parsing.reported import Reported
 
-MASK = "¤"
-_KEEP = frozenset(".,!?;:")
 # Words right before a quotation that make it a name or a term, not speech.
 SCARE_MARKERS = frozenset(
     {"so-called", "dubbed", "titled", "entitled", "nicknamed", "term", "word", "phrase",
@@ -29,21 +25,7 @@ SCARE_MARKERS = frozenset(
      "chants", "sign", "signs", "reading", "read"}
 )
 MAX_SCARE_WORDS = 3
-MIN_INDIRECT_WORDS = 3
 _CLAUSE_OPENERS = frozenset({"and", "but", "while", "whereas", "although", "though", "yet"})
-_MARKS = frozenset(MASK + "“”\"‘«»„")
-
-
-def mask_quotations(text: str, quotations: list[Quotation]) -> str:
-    """The text with quoted words replaced by MASK (last punctuation kept), offsets unchanged."""
-    chars = list(text)
-    for quotation in quotations:
-        for start, end in quotation.parts:
-            last = end - 1 if end > start and text[end - 1] in _KEEP else end
-            for i in range(start, last):
-                if not chars[i].isspace() or True:
-                    chars[i] = MASK
-    return "".join(chars)
 
 
 @dataclass(slots=True)
@@ -60,51 +42,8 @@ class Found:
         return self.attribution.cue if self.attribution else None
 
 
-class Extractor:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.quotations = find_quotations(text)
-        self.masked = mask_quotations(text, self.quotations)
-        self.tokens = tokenize(self.masked)
-        self.token_starts = [t.start for t in self.tokens]
-        self.paragraphs = paragraphs(text)
-        self.sentences: list[tuple[int, int]] = []
-        self.sentence_paragraph: list[int] = []
-        for index, (start, end) in enumerate(self.paragraphs):
-            for span in sentences(self.masked, start, end):
-                self.sentences.append(span)
-                self.sentence_paragraph.append(index)
-        self.sentence_starts = [s for s, _ in self.sentences]
-        self.cast = Cast(text)
-        self.cast.scan_people(self.tokens)
-        self.resolver = Resolver(self.cast, self.sentence_starts)
-        self.scan_groups()
-        self.resolver = Resolver(self.cast, self.sentence_starts)
-
-    def scan_groups(self) -> None:
-        """Register anonymous groups given a country ("three U.S. officials") in text order, so
-        a later "one official" is known to be one of them."""
-        tokens = self.tokens
-        for k, tok in enumerate(tokens):
-            if tok.lower not in ANONYMOUS_GROUPS:
-                continue
-            for back in (1, 2):
-                if k - back >= 0 and country_code(tokens[k - back].bare) is not None:
-                    found = np_before(tokens, k + 1, max(0, k - 5))
-                    if found is not None:
-                        self.resolver.entity(tokens, *found)
-                    break
-
-    # positions ------------------------------------------------------------------------------
-    def token_at(self, pos: int) -> int:
-        return bisect.bisect_left(self.token_starts, pos)
-
-    def sentence_of(self, pos: int) -> int:
-        return max(0, bisect.bisect_right(self.sentence_starts, pos) - 1)
-
-    def sentence_tokens(self, index: int) -> tuple[int, int]:
-        start, end = self.sentences[index]
-        return self.token_at(start), self.token_at(end)
+class Extractor(Reported):
+    """Quotations of one article with their attributions."""
 
     # attribution ----------------------------------------------------------------------------
     def head(self, lo: int, hi: int) -> Attribution | None:
@@ -113,8 +52,8 @@ class Extractor:
         tokens = self.tokens
         start = lo
         for k in range(hi - 1, lo, -1):
-            if tokens[k].text == ";" or tokens[k].text == "," and k + 1 < hi and \
-                    tokens[k + 1].lower in _CLAUSE_OPENERS:
+            if tokens[k].text == ";" or (tokens[k].text == "," and k + 1 < hi and \
+                    tokens[k + 1].lower in _CLAUSE_OPENERS):
                 start = k + 1
                 break
         for c in range(start, hi):
@@ -184,8 +123,11 @@ class Extractor:
             if found is not None and found.source is not None:
                 return found, self.token_at(found.source[1])
             return None
-        for c in range(k + 1, min(hi, k + 12)):
-            if tokens[c].text in {".", "“", '"', "”"} or tokens[c].text.startswith(MASK):
+        depth = 0
+        for c in range(k + 1, min(hi, k + 16)):
+            depth += {"(": 1, ")": -1}.get(tokens[c].text, 0)
+            if (depth <= 0 and tokens[c].text in {".", "“", '"', "”"}) or \
+                    tokens[c].text.startswith(MASK):
                 break
             if is_cue(tokens[c], True):
                 found = self.resolver.before(tokens, c, k, True)
@@ -227,7 +169,11 @@ class Extractor:
             if open_index > lo and after < hi:  # "content with a “quote,” X said."
                 context = (self.tokens[lo].start, quotation.close_mark)
             return Found(quotation, sentence, tail[0], tail[1], True, context)
-        if head is None:  # "“A” and “B,” X said": a later quotation's tail covers this one
+        if head is None:
+            colon = self.colon_intro(sentence, lo, open_index)
+            if colon is not None:
+                return Found(quotation, sentence, colon)
+            # "“A” and “B,” X said": a later quotation's tail covers this one
             return Found(quotation, sentence, None)
         context = None
         if head is not None and head.cue_index >= 0:
@@ -246,12 +192,36 @@ class Extractor:
             start = content_start(tokens, head.cue_index, open_index + 1, head.base)
         if start > open_index:
             start = open_index
-        end = self._clause_end(max(after - 1, start), hi)
+        end = self.clause_end(max(after - 1, start), hi)
         while end > after and tokens[end - 1].text in {".", ",", ";", ":", "!", "?"}:
             end -= 1
         if end <= start:
             return None
         return tokens[start].start, tokens[end - 1].end
+
+    def colon_intro(self, sentence: int, lo: int, open_index: int) -> Attribution | None:
+        """'Clinton: “...”', 'Trump issued a statement: “...”', or a paragraph ending in a colon
+        before the paragraph the quotation opens."""
+        tokens = self.tokens
+        colon = open_index - 1
+        if colon < lo and sentence > 0 and self.sentence_paragraph[sentence - 1] == \
+                self.sentence_paragraph[sentence] - 1:
+            plo, phi = self.sentence_tokens(sentence - 1)
+            if phi > plo and tokens[phi - 1].text == ":":
+                found = self.head(plo, phi - 1)
+                lo, colon = plo, phi - 1
+                if found is not None:
+                    return found
+        if colon < lo or tokens[colon].text != ":":
+            return None
+        subject = subject_np(tokens, lo, colon)
+        if subject is None:
+            return None
+        entity = self.resolver.entity(tokens, *subject)
+        if entity is None and not self.resolver.is_pronoun(tokens, *subject):
+            return None
+        cue = (tokens[colon].start, tokens[colon].end)
+        return Attribution(cue, self.resolver.span(tokens, *subject), entity, colon, ":")
 
     def _introduces(self, head: Attribution, open_index: int) -> bool:
         """'X said: “...”', 'said X, “...”': nothing but the source and punctuation between."""
@@ -329,7 +299,7 @@ class Extractor:
                 start, end = first.context
                 if start < span.start - 1 or end > span.end + 1:
                     context = Span.of(self.text, start, end)
-            records.append(self._record(text, kind, span, attribution,
+            records.append(self.record(text, kind, span, attribution,
                                         spans if len(spans) > 1 else (), context))
         return records
 
@@ -339,12 +309,14 @@ class Extractor:
         prev = group[-1]
         owner = next((f.attribution for f in group if f.attribution), None)
         here = self.sentence_paragraph[item.sentence]
-        if self.sentence_paragraph[prev.sentence] != here:
-            # a paragraph that is one unattributed quotation continues the previous speaker
-            if owner is None or item.attribution is not None or \
-                    self.sentence_paragraph[prev.sentence] != here - 1 or \
-                    item.quotation.open_mark != self.paragraphs[here][0]:
-                return False
+        # a paragraph that is one unattributed quotation continues the previous speaker
+        if self.sentence_paragraph[prev.sentence] != here and (
+            owner is None
+            or item.attribution is not None
+            or self.sentence_paragraph[prev.sentence] != here - 1
+            or item.quotation.open_mark != self.paragraphs[here][0]
+        ):
+            return False
         if owner is not None and item.attribution is not None and \
                 item.attribution.entity is not owner.entity:
             return False
@@ -369,104 +341,14 @@ class Extractor:
             other = groups[k][0]
             if self.sentence_paragraph[other.sentence] != paragraph:
                 continue
-            if other.attribution is not None:
-                return other.attribution
+            attribution: Attribution | None = other.attribution
+            if attribution is not None:
+                return attribution
         if index > 0 and self.sentence_paragraph[groups[index - 1][0].sentence] == paragraph - 1:
             previous = groups[index - 1][0].attribution
             if previous is not None and previous.entity is not None:
                 return Attribution(None, None, previous.entity)
         return None
-
-    def _record(self, text: str, kind: QuoteKind, span: Span, attribution: Attribution | None,
-                parts: tuple[Span, ...], context: Span | None = None) -> QuoteRecord:
-        if attribution is None:
-            return QuoteRecord(text=text, kind=kind, span=span, parts=parts, context=context)
-        cue = Span.of(self.text, *attribution.cue) if attribution.cue else None
-        source = Span.of(self.text, *attribution.source) if attribution.source else None
-        key = attribution.entity.key if attribution.entity else None
-        return QuoteRecord(text=text, kind=kind, span=span, cue=cue, source=source, speaker=key,
-                           parts=parts, context=context)
-
-    # reported speech ------------------------------------------------------------------------
-    def indirect_records(self, taken: list[QuoteRecord]) -> list[QuoteRecord]:
-        records: list[QuoteRecord] = []
-        for index in range(len(self.sentences)):
-            lo, hi = self.sentence_tokens(index)
-            found = self._reported(lo, hi)
-            if found is not None:
-                records.append(found)
-        return records
-
-    def _reported(self, lo: int, hi: int) -> QuoteRecord | None:
-        tokens = self.tokens
-        end = hi
-        while end > lo and not (tokens[end - 1].is_word or tokens[end - 1].text[0] == MASK):
-            end -= 1
-        for c in range(lo, end):
-            tok = tokens[c]
-            if tok.lower == "according" and c + 1 < end and tokens[c + 1].lower == "to":
-                found = self.resolver.after(tokens, c, end, False)
-                if found is None or found.source is None:
-                    continue
-                src_end = self.token_at(found.source[1])
-                if c == lo or tokens[c - 1].text == ",":
-                    if c == lo:  # "According to X, content."
-                        return self._indirect(src_end, end, found, skip_comma=True)
-                    return self._indirect(lo, c - 1, found)  # "content, according to X."
-                continue
-            base = CUE_FORMS.get(tok.lower) or BELIEF_FORMS.get(tok.lower)
-            if base is None or tok.lower.endswith("ing"):
-                continue
-            found = self.resolver.before(tokens, c, lo, False)
-            if found is None:
-                if c > lo and tokens[c - 1].text == ",":  # "content, said the official."
-                    found = self.resolver.after(tokens, c, end, False)
-                    if found is not None and found.source is not None:
-                        stop = self.token_at(found.source[1])
-                        if stop >= end:
-                            return self._indirect(lo, c - 1, found)
-                continue
-            source_start = self.token_at(found.source[0]) if found.source else c
-            if source_start > lo and tokens[source_start - 1].text == ",":
-                tail = c + 1
-                while tail < end and tokens[tail].is_word and tokens[tail].lower != "that" \
-                        and tail - c < 6:
-                    tail += 1
-                if tail >= end:  # "content, sources said [on Sunday]."
-                    return self._indirect(lo, source_start - 1, found)
-            start = content_start(tokens, c, end, base)
-            if start < end and (tokens[start - 1].lower == "that" or base in {"say"}):
-                return self._indirect(start, self._clause_end(start, end), found)
-        return None
-
-    def _clause_end(self, start: int, end: int) -> int:
-        tokens = self.tokens
-        for k in range(start + 1, end):
-            if tokens[k].text == "," and k + 1 < end and tokens[k + 1].lower.endswith("ing") \
-                    and is_cue(tokens[k + 1], True):
-                return k
-        return end
-
-    def _indirect(self, lo: int, hi: int, found: Attribution, skip_comma: bool = False) -> \
-            QuoteRecord | None:
-        tokens = self.tokens
-        while skip_comma and lo < hi and tokens[lo].text == ",":
-            lo += 1
-        if any(t.text[0] in _MARKS for t in tokens[lo:hi]):
-            return None  # quotations carry their own attribution
-        while hi > lo and not tokens[hi - 1].is_word:
-            hi -= 1
-        words = [t for t in tokens[lo:hi] if t.is_word]
-        if len(words) < MIN_INDIRECT_WORDS:
-            return None
-            return None
-        span = Span.of(self.text, tokens[lo].start, tokens[hi - 1].end)
-        return self._record(span.text, QuoteKind.INDIRECT, span, found, ())
-
-
-def _first_word_token(tokens: list[Token]) -> Token | None:
-    return next((t for t in tokens if t.is_word), None)
-
 
 def extract_quotes(text: str) -> tuple[tuple[QuoteRecord, ...], tuple[SpeakerRecord, ...]]:
     """Pure: article text (whole document, first line is the title) -> quotes in text order and

@@ -3,6 +3,7 @@ and the rules that resolve a source mention ("He", "the official", "Trump") to o
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ NAME_CONNECTORS = frozenset(
     {"of", "de", "da", "del", "der", "van", "von", "bin", "al", "la", "le", "dos", "das", "du",
      "di", "el", "ibn", "ben", "abu", "st"}
 )
+_PRONOUN_REACH = 8  # sentences a pronoun looks back for its antecedent
 _SUFFIXES = frozenset({"Jr.", "Sr.", "Jr", "Sr", "II", "III", "IV"})
 
 
@@ -54,6 +56,7 @@ class Entity:
     named: bool = False  # found by title or full name, a speaker even when never quoted
     aliases: list[str] = field(default_factory=list)
     mentions: list[tuple[int, int]] = field(default_factory=list)
+    seen: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def surname(self) -> str:
@@ -62,7 +65,8 @@ class Entity:
     def add(self, alias: str, start: int, end: int) -> None:
         if alias not in self.aliases:
             self.aliases.append(alias)
-        if (start, end) not in self.mentions:
+        if (start, end) not in self.seen:
+            self.seen.add((start, end))
             self.mentions.append((start, end))
 
     def record(self, text: str) -> SpeakerRecord:
@@ -162,7 +166,9 @@ def capital_runs(tokens: list[Token]) -> list[tuple[int, int]]:
             tok = tokens[j]
             if tokens[j - 1].possessive:
                 break
-            if (tok.is_capital and tok.is_word) or (tok.lower in NAME_CONNECTORS and j + 1 < len(tokens) and tokens[j + 1].is_capital):
+            connector = tok.lower in NAME_CONNECTORS and j + 1 < len(tokens) and \
+                tokens[j + 1].is_capital
+            if (tok.is_capital and tok.is_word) or connector:
                 j += 1
             else:
                 break
@@ -179,6 +185,7 @@ class Cast:
         self.entities: list[Entity] = []
         # (start, end, entity index, is_subject_like) in text order
         self.mentions: list[tuple[int, int, int]] = []
+        self.index: dict[str, int] = {}  # entity key -> position in self.entities
 
     # building -----------------------------------------------------------------------------
     def _new(self, kind: SpeakerKind, name: str, **fields: object) -> Entity:
@@ -190,12 +197,13 @@ class Cast:
         entity = Entity(key=key, kind=kind, name=name)
         for attr, value in fields.items():
             setattr(entity, attr, value)
+        self.index[key] = len(self.entities)
         self.entities.append(entity)
         return entity
 
     def mention(self, entity: Entity, alias: str, start: int, end: int) -> None:
         entity.add(alias, start, end)
-        self.mentions.append((start, end, self.entities.index(entity)))
+        bisect.insort(self.mentions, (start, end, self.index[entity.key]))
 
     def person(self, found: PersonName) -> Entity:
         words = found.name
@@ -234,17 +242,18 @@ class Cast:
             if found is not None:
                 self.person(found).named = True
         surnames = {e.surname: e for e in self.entities if e.kind is SpeakerKind.PERSON}
-        taken = {(s, e) for s, e, _ in self.mentions}
+        taken = {pos for s, e, _ in self.mentions for pos in range(s, e)}
         for tok in tokens:
             entity = surnames.get(tok.bare)
-            if entity is None or any(s <= tok.start < e for s, e in taken):
+            if entity is None or tok.start in taken:
                 continue
             self.mention(entity, tok.bare, tok.start, tok.start + len(tok.bare))
-        self.mentions.sort()
 
     # resolving ----------------------------------------------------------------------------
     def _before(self, pos: int) -> list[tuple[int, int, int]]:
-        return [m for m in self.mentions if m[1] <= pos]
+        """Mentions ending before pos, the nearest few hundred only."""
+        cut = bisect.bisect_left(self.mentions, (pos, -1, -1))
+        return [m for m in self.mentions[max(0, cut - 400):cut] if m[1] <= pos]
 
     def resolve_pronoun(self, word: str, pos: int, sentence_starts: list[int]) -> Entity | None:
         gender, plural = PRONOUNS.get(word.lower(), (None, False))
@@ -266,14 +275,17 @@ class Cast:
             return gender is None or entity.gender is None or entity.gender == gender
 
         # prefer the first fitting mention of the nearest sentence that has one (its subject)
-        bounds = [s for s in sentence_starts if s <= pos]
-        for k in range(len(bounds) - 1, -1, -1):
-            lo = bounds[k]
-            hi = pos if k == len(bounds) - 1 else bounds[k + 1]
-            for s, _, idx in prior:
-                if lo <= s < hi and fits(self.entities[idx]):
+        top = bisect.bisect_right(sentence_starts, pos)
+        for k in range(top - 1, max(-1, top - 1 - _PRONOUN_REACH), -1):
+            lo = sentence_starts[k]
+            hi = pos if k == top - 1 else sentence_starts[k + 1]
+            first = bisect.bisect_left(prior, (lo, -1, -1))
+            for s, _, idx in prior[first:]:
+                if s >= hi:
+                    break
+                if fits(self.entities[idx]):
                     return self.entities[idx]
-        for _, _, idx in reversed(prior):
+        for _, _, idx in reversed(prior[-_PRONOUN_REACH * 8:]):
             if fits(self.entities[idx]):
                 return self.entities[idx]
         return None
@@ -332,7 +344,7 @@ class Cast:
         plural = head.lower in PLURAL_HEADS or (head.lower != lemma and head.lower.endswith("s"))
         country = None
         for k in range(len(words)):
-            n, code = _country_prefix(words, k)
+            _, code = _country_prefix(words, k)
             if code is not None:
                 country = code
                 break

@@ -1,5 +1,7 @@
 """Tokens and sentences over article text, with code-point offsets."""
 
+# ruff: noqa: RUF001 - quotation marks close sentences
+
 from __future__ import annotations
 
 import re
@@ -13,7 +15,8 @@ ABBREVIATIONS: Final = frozenset(
     {
         "Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Adm", "Rev", "St",
         "Jr", "Sr", "Inc", "Corp", "Co", "No", "Sgt", "Capt", "Maj", "Prof", "Mt", "Ft", "vs",
-        "Jan", "Feb", "Mar", "Apr", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec", "Ltd", "Pres", "Supt", "Cmdr", "Hon", "Messrs", "approx", "e.g", "i.e", "etc", "Ariz", "Calif",
+        "Jan", "Feb", "Mar", "Apr", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec", "Ltd", "Pres",
+        "Supt", "Cmdr", "Hon", "Messrs", "approx", "e.g", "i.e", "etc", "Ariz", "Calif",
         "Fla", "Ill", "Mass", "Mich", "Minn", "Penn", "Tenn", "Va", "Wash", "Wis", "Ky", "La",
         "Md", "Mo", "Nev", "Okla", "Ore", "Pa", "Conn", "Del", "Ga", "Ind", "Kan", "Neb", "Colo",
     }

@@ -1,4 +1,7 @@
+# ruff: noqa: RUF001 - the test sentences use typographic quotation marks
 from __future__ import annotations
+
+import random
 
 import pytest
 
@@ -135,7 +138,9 @@ def test_quote_over_paragraphs_is_one_quote() -> None:
     quotes, speakers = _extract(body)
     assert len(quotes) == 1
     quote = quotes[0]
-    assert quote.text == "The first part is settled. The second part is not, and it will be argued again."
+    assert quote.text == (
+        "The first part is settled. The second part is not, and it will be argued again."
+    )
     assert [p.text for p in quote.parts] == [
         "The first part is settled.",
         "The second part is not, and it will be argued again.",
@@ -228,3 +233,32 @@ def test_spans_point_into_the_text() -> None:
     for speaker in speakers:
         for span in speaker.mentions:
             assert text[span.start : span.end] == span.text
+
+
+_ALPHABET = "ab Z.,:;!?\n\"'“”‘’«»„—-()¤ said he She told according to that Mr. U.S. "
+_WORDS = ["said", "he", "“", "”", '"', "'", "’", "‘", "\n", ", ", ". ", "Anna Vale", "officials",
+          "according to", "that", ":", "the", "U.S.", "Mr.", "(", ")", "¤", " "]
+
+
+def _fuzz_texts(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        if rng.random() < 0.5:
+            texts.append("".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 120))))
+        else:
+            texts.append("".join(rng.choice(_WORDS) for _ in range(rng.randint(0, 60))))
+    return texts
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_extract_quotes_never_raises_and_spans_hold(seed: int) -> None:
+    for text in _fuzz_texts(250, seed):
+        quotes, speakers = extract_quotes(text)
+        for quote in quotes:
+            for span in (quote.span, quote.cue, quote.source, quote.context, *quote.parts):
+                if span is not None:
+                    assert 0 <= span.start <= span.end <= len(text)
+                    assert text[span.start : span.end] == span.text
+            if quote.speaker is not None:
+                assert quote.speaker in {s.key for s in speakers}

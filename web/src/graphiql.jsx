@@ -37,6 +37,8 @@ const DEFAULT_QUERY = `# quotegraph: who said what in the news.
 // The page is served by GET /graphql, so the endpoint is this very URL, without its query string.
 const fetcher = createGraphiQLFetcher({ url: window.location.pathname });
 const plugins = [HISTORY_PLUGIN, explorerPlugin()];
+// ?q=<query>&variables=<json> opens the IDE on a query, as strawberry's page does (?query= would
+// make GET /graphql run the query instead of serving this page).
 const params = new URLSearchParams(window.location.search);
 
 createRoot(document.getElementById("graphiql")).render(
@@ -44,7 +46,7 @@ createRoot(document.getElementById("graphiql")).render(
     fetcher={fetcher}
     plugins={plugins}
     defaultQuery={DEFAULT_QUERY}
-    initialQuery={params.get("query") ?? undefined}
+    initialQuery={params.get("q") ?? undefined}
     initialVariables={params.get("variables") ?? undefined}
     defaultEditorToolsVisibility
   />,

@@ -4,7 +4,7 @@
 
 const app = document.getElementById("app");
 const PAGE = 20;
-// Hues that stay distinct side by side; a speaker's colour is its place in the article.
+// Hues that stay distinct side by side.
 const HUES = [212, 28, 140, 285, 48, 340, 180, 95, 250, 0];
 
 const ARTICLES = `query Articles($first: Int!, $after: String) {
@@ -197,11 +197,18 @@ function speakerCard(speaker, hue, detail) {
 async function articleView(show, id, quoteId) {
   const { node } = await gql(ARTICLE, { id });
   if (node?.__typename !== "Article") return notFound(show, "article");
+  // A speaker keeps the hue of its ID across pages unless another speaker here has it already.
   const quoted = [];
-  for (const q of node.quotes) {
-    if (q.speaker && !quoted.some((s) => s.id === q.speaker.id)) quoted.push(q.speaker);
+  const hues = new Map();
+  for (const { speaker } of node.quotes) {
+    if (!speaker || hues.has(speaker.id)) continue;
+    const taken = new Set(hues.values());
+    const start = HUES.indexOf(hashHue(speaker.id));
+    const free = HUES.map((_, k) => HUES[(start + k) % HUES.length]).find((hue) => !taken.has(hue));
+    hues.set(speaker.id, free ?? hashHue(speaker.id));
+    quoted.push(speaker);
   }
-  const hueOf = (speaker) => (speaker ? HUES[quoted.findIndex((s) => s.id === speaker.id) % HUES.length] : null);
+  const hueOf = (speaker) => (speaker ? hues.get(speaker.id) : null);
   const counts = (speaker) => node.quotes.filter((q) => q.speaker?.id === speaker.id).length;
 
   // The title is the text's first line: shown as the heading, so skipped in the body.
