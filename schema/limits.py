@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import graphql.validation.rules.overlapping_fields_can_be_merged as overlapping_fields
@@ -250,8 +251,26 @@ def _tagged(rule: type[ValidationRule], code: str) -> Callable[[ValidationContex
     return check
 
 
+# The refusal QueryLimits decided on for the operation running in this task, if any.
+_refusal: ContextVar[GraphQLError | None] = ContextVar("quotegraph_refusal", default=None)
+
+
+class _Refusal(ValidationRule):
+    """Stands in for every validation rule once a limit refused the document: reports the refusal.
+
+    Refusing through validation works the same for HTTP and for subscriptions over WebSockets
+    (strawberry sends validation errors to both; an exception raised in a hook reaches a
+    WebSocket client as a bare "complete"), and skips graphql-core's costly rules.
+    """
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        if (error := _refusal.get()) is not None:
+            context.report_error(error)
+
+
 class QueryLimits(SchemaExtension):
-    """Refuses oversized, deep, aliased, costly and slow operations before they run."""
+    """Refuses oversized, deep, aliased, costly documents before validation; times out slow runs."""
 
     def __init__(
         self,
@@ -266,53 +285,61 @@ class QueryLimits(SchemaExtension):
         self.timeout = timeout
         self.checks = checks
 
-    async def on_operation(self) -> AsyncIterator[None]:
-        query = self.execution_context.query
-        if query is not None and len(query) > MAX_QUERY_LENGTH:
-            raise LimitError(
-                f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_LENGTH:,}: "
-                "pass large values as variables",
-                "QUERY_TOO_LARGE",
+    def on_operation(self) -> Iterator[None]:
+        _refusal.set(None)
+        context = self.execution_context
+        if context.query is not None and len(context.query) > MAX_QUERY_LENGTH:
+            _refusal.set(
+                LimitError(
+                    f"the query is longer than {MAX_QUERY_LENGTH:,} characters: "
+                    "pass large values as variables",
+                    "QUERY_TOO_LARGE",
+                )
             )
+            context.query = "{ __typename }"  # parsed instead of the text; validation refuses it
         try:
-            async with asyncio.timeout(self.timeout):
-                yield
+            yield
         except GraphQLError as error:  # raised by a parse hook (ParserCache parses in one)
             raise _tag_parse_errors(error, self.max_tokens) from None
-        except TimeoutError:
-            raise LimitError(
-                f"the request took longer than {self.timeout:g} s and was stopped "
-                "(QUOTEGRAPH_REQUEST_TIMEOUT): ask for less",
-                "REQUEST_TIMEOUT",
-            ) from None
-        result = self.execution_context.result
+        result = context.result
         if result is not None and result.errors:
             result.errors = [_tag_parse_errors(e, self.max_tokens) for e in result.errors]
 
     def on_parse(self) -> Iterator[None]:
         yield
         document = self.execution_context.graphql_document
-        if document is None:
-            return
+        if document is not None and _refusal.get() is None:
+            _refusal.set(self.refusal(document))
+        if _refusal.get() is not None:
+            self.execution_context.validation_rules = (_Refusal,)
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        try:
+            async with asyncio.timeout(self.timeout):
+                yield
+        except TimeoutError:
+            raise LimitError(
+                f"the request took longer than {self.timeout:g} s and was stopped "
+                "(QUOTEGRAPH_REQUEST_TIMEOUT): ask for less",
+                "REQUEST_TIMEOUT",
+            ) from None
+
+    def refusal(self, document: DocumentNode) -> GraphQLError | None:
         context = self.execution_context
         schema = context.schema._schema
-        walk_failed = False
         try:
             cost = query_cost(schema, document, context.variables, context.operation_name)
+            repeated = _first_repeated(schema, document)
         except RecursionError:
-            walk_failed = True
-            cost = 0
-        if walk_failed:
-            raise LimitError("the query nests its fragments too deeply", "QUERY_TOO_COMPLEX")
+            return LimitError("the query nests its fragments too deeply", "QUERY_TOO_COMPLEX")
         if cost > self.max_cost:
-            raise LimitError(
+            return LimitError(
                 f"the query could return {cost:,} fields; the limit is {self.max_cost:,} "
                 "(QUOTEGRAPH_MAX_QUERY_COST): lower `first` or select fewer nested lists",
                 "QUERY_TOO_COSTLY",
             )
-        repeated = _first_repeated(schema, document)
         if repeated is not None:
-            raise LimitError(
+            return LimitError(
                 f"`{(repeated.alias or repeated.name).value}` is selected more than "
                 f"{MAX_REPEATED_FIELD} times side by side",
                 "QUERY_TOO_COMPLEX",
@@ -322,8 +349,7 @@ class QueryLimits(SchemaExtension):
         validation = ValidationContext(schema, document, TypeInfo(schema), errors.append)
         for check in self.checks:
             check(validation)
-        if errors:
-            raise errors[0]
+        return errors[0] if errors else None
 
 
 def _first_repeated(schema: GraphQLSchema, document: DocumentNode) -> FieldNode | None:

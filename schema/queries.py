@@ -5,6 +5,7 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
+from schema.context import Info
 from schema.filters import (
     ARTICLE_ORDERINGS,
     NAME_ORDERINGS,
@@ -39,6 +40,7 @@ class Query:
     @strawberry.field(description="Articles, newest first unless `orderBy` says otherwise.")
     async def articles(
         self,
+        info: Info,
         filter: Annotated[ArticleFilter | None, _filter("Only articles matching this.")] = None,
         order_by: Annotated[ArticleOrder, _filter("The order of the list.")] = ArticleOrder.DATE_DESC,
         first: First = None,
@@ -50,6 +52,7 @@ class Query:
         if filter is not None:
             queryset = filter.apply(queryset)
         page = await paginate(queryset, ARTICLE_ORDERINGS[order_by], first, after, last, before)
+        info.context.loaders.article_by_id.prime_many({row.id: row for row in page.rows})
         return ArticleConnection.from_page(page, Article.from_model)
 
     @strawberry.field(description="Quotes of every article, newest first unless `orderBy` says otherwise.")
@@ -71,6 +74,7 @@ class Query:
     @strawberry.field(description="Speakers by name; `orderBy: QUOTE_COUNT_DESC` gives the top speakers.")
     async def speakers(
         self,
+        info: Info,
         filter: Annotated[SpeakerFilter | None, _filter("Only speakers matching this.")] = None,
         order_by: Annotated[SpeakerOrder, _filter("The order of the list.")] = SpeakerOrder.NAME_ASC,
         first: First = None,
@@ -82,6 +86,7 @@ class Query:
         if filter is not None:
             queryset = filter.apply(queryset)
         page = await paginate(queryset, SPEAKER_ORDERINGS[order_by], first, after, last, before)
+        info.context.loaders.speaker_by_id.prime_many({row.id: row for row in page.rows})
         return SpeakerConnection.from_page(page, Speaker.from_model)
 
     @strawberry.field(description="Countries mentioned in articles, by name.")

@@ -26,7 +26,8 @@ INTERNAL = re.compile(
     r"default_connection|OperationalError|IntegrityError|SELECT |sqlite|asyncpg",
     re.IGNORECASE,
 )
-PAGE = "query ($first: Int, $after: String) { articles(first: $first, after: $after) { totalCount } }"
+PAGE = """query ($first: Int, $after: String) {
+    articles(first: $first, after: $after) { totalCount } }"""
 SPEAKER_QUOTES = """query ($first: Int, $after: String) { speakers(first: 1) { edges { node {
     quotes(first: $first, after: $after) { totalCount } } } } }"""
 NODE = "query ($id: ID!) { node(id: $id) { id } }"
@@ -65,7 +66,9 @@ firsts = st.one_of(st.none(), st.integers(min_value=-(2**31), max_value=2**31 - 
 
 @FUZZ
 @given(first=firsts, after=st.none() | cursors)
-async def test_paging_arguments(api: httpx.AsyncClient, first: int | None, after: str | None) -> None:
+async def test_paging_arguments(
+    api: httpx.AsyncClient, first: int | None, after: str | None
+) -> None:
     for query in (PAGE, SPEAKER_QUOTES):
         variables = {"first": first, "after": after}
         assert_clear(await api.post("/graphql", json={"query": query, "variables": variables}))
@@ -81,7 +84,8 @@ global_ids = st.one_of(
 @FUZZ
 @given(global_id=global_ids)
 async def test_node_global_ids(api: httpx.AsyncClient, global_id: str) -> None:
-    body = assert_clear(await api.post("/graphql", json={"query": NODE, "variables": {"id": global_id}}))
+    response = await api.post("/graphql", json={"query": NODE, "variables": {"id": global_id}})
+    body = assert_clear(response)
     if "errors" not in body:
         assert body["data"]["node"] is None or body["data"]["node"]["id"] == global_id
 
@@ -97,8 +101,9 @@ async def test_arbitrary_query_strings(api: httpx.AsyncClient, query: str) -> No
 
 graphql_ish = st.lists(
     st.sampled_from(
-        ["{", "}", "(", ")", "...", "on", "Query", "articles", "first:", "1", "$x", "fragment",
-         "F", "edges", "node", "id", "query", "mutation", "a:", "__typename", "__schema", '"s"', "@skip"]
+        ["{", "}", "(", ")", "...", "on", "Query", "articles", "first:", "1", "$x", "fragment", "F",
+         "edges", "node", "id", "query", "mutation", "subscription", "quoteAdded", "a:",
+         "__typename", "__schema", '"s"', "@skip"]
     ),
     max_size=60,
 ).map(" ".join)
@@ -112,7 +117,8 @@ async def test_graphql_shaped_query_strings(api: httpx.AsyncClient, query: str) 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=10,
 )
 

@@ -1,4 +1,4 @@
-"""graphql-http's GraphQL-over-HTTP audit suite (MUST, SHOULD and MAY) against `quotegraph serve`."""
+"""graphql-http's GraphQL-over-HTTP audit (MUST, SHOULD and MAY) against `quotegraph serve`."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(tmp_path: Path, seed: bool = False, env: Mapping[str, str] | None = None) -> Iterator[str]:
+def serve(
+    tmp_path: Path, seed: bool = False, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
     """A `quotegraph serve` process on a fresh SQLite database; yields its base URL."""
     environ = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path}/served.sqlite3", **(env or {})}
     if seed:
@@ -44,7 +46,8 @@ def serve(tmp_path: Path, seed: bool = False, env: Mapping[str, str] | None = No
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [QUOTEGRAPH, "serve", "--port", str(port)], env=environ, stdout=log, stderr=subprocess.STDOUT
+            [QUOTEGRAPH, "serve", "--port", str(port)],
+            env=environ, stdout=log, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:

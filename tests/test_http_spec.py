@@ -80,7 +80,10 @@ async def test_field_error_keeps_data_and_200(client: httpx.AsyncClient) -> None
 async def test_get_runs_queries(client: httpx.AsyncClient) -> None:
     response = await client.get(
         "/graphql",
-        params={"query": "query ($n: Int) { articles(first: $n) { totalCount } }", "variables": '{"n": 1}'},
+        params={
+            "query": "query ($n: Int) { articles(first: $n) { totalCount } }",
+            "variables": '{"n": 1}',
+        },
         headers=GQL,
     )
     assert response.status_code == 200, response.text
@@ -121,7 +124,7 @@ async def test_post_needs_a_json_content_type_so_no_simple_request_runs(
         (b'"{ __typename }"', "one JSON object"),
         (b'{"query": 5}', "`query` must be a string"),
         (b'{"query": "{ __typename }", "variables": []}', "`variables` must be an object"),
-        (b'{"query": "{ __typename }", "operationName": false}', "`operationName` must be a string"),
+        (b'{"query": "{ __typename }", "operationName": 0}', "`operationName` must be a string"),
         (b'{"query": "{ __typename }", "extensions": "x"}', "`extensions` must be an object"),
         (b'{"qeury": "{ __typename }"}', "the request has no `query`"),
     ],

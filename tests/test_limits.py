@@ -1,4 +1,4 @@
-"""Query limits: each refusal is a coded GraphQL error with a 4xx status, answered before execution."""
+"""Query limits: each refusal is a coded GraphQL error with a 4xx status, sent before execution."""
 
 from __future__ import annotations
 

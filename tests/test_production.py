@@ -1,4 +1,4 @@
-"""QUOTEGRAPH_ENV=production: masked internal errors, switchable introspection and GraphiQL, CORS."""
+"""QUOTEGRAPH_ENV=production: masked internal errors, introspection and GraphiQL switches, CORS."""
 
 from __future__ import annotations
 
@@ -77,16 +77,21 @@ async def test_introspection_can_stay_on_in_production(
     monkeypatch.setattr(settings, "INTROSPECTION", True)
     transport = httpx.ASGITransport(app=limited_app(db, monkeypatch))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        response = await http.post("/graphql", json={"query": "{ __schema { queryType { name } } }"})
+        query = "{ __schema { queryType { name } } }"
+        response = await http.post("/graphql", json={"query": query})
     assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
 
 
 async def test_cors_allows_only_listed_origins(production: httpx.AsyncClient) -> None:
-    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
     allowed = await production.options("/graphql", headers={"Origin": ORIGIN, **preflight})
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == ORIGIN
-    refused = await production.options("/graphql", headers={"Origin": "https://evil.example", **preflight})
+    evil = {"Origin": "https://evil.example"}
+    refused = await production.options("/graphql", headers={**evil, **preflight})
     assert refused.status_code == 400
     assert "access-control-allow-origin" not in refused.headers
     simple = await production.post(

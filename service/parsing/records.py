@@ -49,7 +49,7 @@ class SpeakerRecord:
 
 @dataclass(frozen=True, slots=True)
 class QuoteRecord:
-    text: str  # the quoted words, without quotation marks (parts joined by " ... " when split)
+    text: str  # the quoted words, without quotation marks (parts joined by " " when split)
     kind: QuoteKind
     span: Span  # from the first to the last quoted character
     cue: Span | None = None
