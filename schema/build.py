@@ -7,6 +7,7 @@ from pathlib import Path
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
+from schema.limits import extensions
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.subscriptions import Subscription
@@ -17,7 +18,11 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+    extensions=[
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        *extensions(),
+    ],
 )
 
 

@@ -117,10 +117,13 @@ class ArticleFilter:
     agreement: strawberry.ID | None = strawberry.field(default=None, description="Mentioning this agreement.")
     speaker: strawberry.ID | None = strawberry.field(default=None, description="Naming or quoting this speaker.")
     search: str | None = strawberry.field(default=None, description="Words the title contains.")
+    publisher: str | None = strawberry.field(default=None, description="Published by (exactly this name).")
     date_from: datetime | None = strawberry.field(default=None, description=DATE_FROM)
     date_to: datetime | None = strawberry.field(default=None, description=DATE_TO)
 
     def apply(self, queryset: QuerySet[models.Article]) -> QuerySet[models.Article]:
+        if self.publisher is not None:
+            queryset = queryset.filter(publisher=self.publisher)
         if self.country is not None:
             code = _country_code(self.country, "filter.country")
             queryset = queryset.filter(country_links__country__alpha2=code)

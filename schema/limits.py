@@ -7,6 +7,7 @@ before validation and execution, so a hostile document costs a parse and one lin
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -251,6 +252,19 @@ def _tagged(rule: type[ValidationRule], code: str) -> Callable[[ValidationContex
     return check
 
 
+_LEADING_WORD = re.compile(r"(?:[\s,\ufeff]|#[^\n\r]*)*([_A-Za-z][_0-9A-Za-z]*)?")
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+def _stand_in(query: str, operation_name: str | None) -> str:
+    """A tiny document of the same operation type and name, parsed in place of a refused text."""
+    match = _LEADING_WORD.match(query)
+    keyword = match.group(1) if match else None
+    kind = keyword if keyword in ("query", "mutation", "subscription") else "query"
+    name = operation_name if operation_name and _NAME.fullmatch(operation_name) else ""
+    return f"{kind} {name} {{ __typename }}"
+
+
 # The refusal QueryLimits decided on for the operation running in this task, if any.
 _refusal: ContextVar[GraphQLError | None] = ContextVar("quotegraph_refusal", default=None)
 
@@ -296,7 +310,7 @@ class QueryLimits(SchemaExtension):
                     "QUERY_TOO_LARGE",
                 )
             )
-            context.query = "{ __typename }"  # parsed instead of the text; validation refuses it
+            context.query = _stand_in(context.query, context.operation_name)
         try:
             yield
         except GraphQLError as error:  # raised by a parse hook (ParserCache parses in one)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hmac
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -13,7 +14,10 @@ from schema.types.quote import Quote
 from schema.types.speaker import Speaker
 from service import corrections, models, settings
 from service.corrections import CorrectionError
-from service.importer import import_text
+from service import sources
+from service.importer import ImportResult, import_input
+from service.parsing import ArticleError
+from service.sources import ArticleInput as SourceInput
 from service.parsing import records
 
 
@@ -107,9 +111,81 @@ def _error(exc: CorrectionError) -> NotFoundError | InvalidInputError:
     return InvalidInputError(message=str(exc), field=exc.field)
 
 
+async def _import_outcome(result: ImportResult) -> ImportArticleSuccess | InvalidArticleError:
+    if result.status == "failed" or result.article_id is None:
+        return InvalidArticleError(message=result.error or "the article was not stored", field="text")
+    row = await models.Article.get(id=result.article_id)
+    return ImportArticleSuccess(
+        article=Article.from_model(row),
+        created=result.status != "unchanged",
+        quote_count=result.quotes,
+        speaker_count=result.speakers,
+    )
+
+
 ImportArticleResult = Annotated[
     ImportArticleSuccess | InvalidArticleError | NotAuthorizedError,
     strawberry.union("ImportArticleResult", description="The outcome of importArticle."),
+]
+
+
+MAX_BATCH = 100
+
+
+@strawberry.enum(description="What importing a record did.")
+class ImportStatus(Enum):
+    IMPORTED = "IMPORTED"
+    UPDATED = "UPDATED"
+    UNCHANGED = "UNCHANGED"
+    FAILED = "FAILED"
+
+
+@strawberry.input(description="One article and its metadata; only `text` is required.")
+class ArticleInput:
+    text: str = strawberry.field(description="The article's text; without `title`, its first line is the title.")
+    title: str | None = strawberry.field(default=None, description="The title.")
+    url: str | None = strawberry.field(default=None, description="Where it was published; its identity when no externalId.")
+    publisher: str | None = strawberry.field(default=None, description="Who published it.")
+    published_at: str | None = strawberry.field(
+        default=None, description="When it was published: ISO 8601 or a common date format."
+    )
+    language: str | None = strawberry.field(default=None, description="Its language (\"en\").")
+    external_id: str | None = strawberry.field(
+        default=None, description="The source system's id: the article's identity for re-imports."
+    )
+
+    def to_source(self) -> sources.ArticleInput:
+        record = {
+            "text": self.text, "title": self.title, "url": self.url, "publisher": self.publisher,
+            "publishedAt": self.published_at, "language": self.language, "externalId": self.external_id,
+        }
+        return sources.article_from_json({k: v for k, v in record.items() if v is not None})
+
+
+@strawberry.type(description="What importing one record of a batch did.")
+class ImportArticleOutcome:
+    index: int = strawberry.field(description="The record's position in `input`.")
+    status: ImportStatus = strawberry.field(description="Imported, updated, unchanged or failed.")
+    quote_count: int = strawberry.field(description="Quotes found in it.")
+    error: str | None = strawberry.field(description="Why it failed, when it did.")
+    article_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The stored article, unless it failed.")
+    async def article(self, info: Info) -> Article | None:
+        if self.article_id is None:
+            return None
+        row = await info.context.loaders.article_by_id.load(self.article_id)
+        return Article.from_model(row) if row else None
+
+
+@strawberry.type(description="Every record of the batch was tried; see each outcome.")
+class ImportArticlesSuccess:
+    results: list[ImportArticleOutcome] = strawberry.field(description="One outcome per record, in order.")
+
+
+ImportArticlesResult = Annotated[
+    ImportArticlesSuccess | InvalidInputError | NotAuthorizedError,
+    strawberry.union("ImportArticlesResult", description="The outcome of importArticles."),
 ]
 
 
@@ -147,20 +223,42 @@ class Mutation:
     ) -> ImportArticleResult:
         if (error := authorization_error(info)) is not None:
             return error
-        if len(text.encode("utf-8")) > settings.MAX_ARTICLE_BYTES:
-            return InvalidArticleError(
-                message=f"the text is longer than {settings.MAX_ARTICLE_BYTES:,} bytes", field="text"
+        result = await import_input(SourceInput(text=text, title=title), "<mutation>")
+        return await _import_outcome(result)
+
+    @strawberry.mutation(
+        description="Import a batch of articles (at most 100), each in its own transaction, with "
+        "the same metadata and identity rules as `quotegraph import` of JSON Lines."
+    )
+    async def import_articles(
+        self,
+        info: Info,
+        input: Annotated[list[ArticleInput], strawberry.argument(description="The articles.")],
+    ) -> ImportArticlesResult:
+        if (denied := authorization_error(info)) is not None:
+            return denied
+        if len(input) > MAX_BATCH:
+            return InvalidInputError(
+                message=f"`input` holds {len(input)} articles; send at most {MAX_BATCH} per request", field="input"
             )
-        result = await import_text(text, source="<mutation>", title=title)
-        if result.status == "failed" or result.article_id is None:
-            return InvalidArticleError(message=result.error or "the article was not stored", field="text")
-        row = await models.Article.get(id=result.article_id)
-        return ImportArticleSuccess(
-            article=Article.from_model(row),
-            created=result.status == "imported",
-            quote_count=result.quotes,
-            speaker_count=result.speakers,
-        )
+        results = []
+        for index, item in enumerate(input):
+            try:
+                source = item.to_source()
+            except ArticleError as exc:
+                result = ImportResult(f"input[{index}]", "failed", error=str(exc))
+            else:
+                result = await import_input(source, f"input[{index}]")
+            results.append(
+                ImportArticleOutcome(
+                    index=index,
+                    status=ImportStatus(result.status.upper()),
+                    article_id=result.article_id,
+                    quote_count=result.quotes,
+                    error=result.error,
+                )
+            )
+        return ImportArticlesSuccess(results=results)
 
     @strawberry.mutation(description="Attribute a quote to another speaker (kept through re-imports).")
     async def reattribute_quote(

@@ -17,6 +17,7 @@ from service import web
 from service import events, settings
 from service.db import is_postgres, prepare_schema, tortoise_config
 from service.http import QuoteGraphQL
+from service.middleware import middleware
 
 
 async def healthz(request: Request) -> Response:
@@ -25,7 +26,7 @@ async def healthz(request: Request) -> Response:
 
 
 def create_app(db_url: str | None = None, generate_schemas: bool = True) -> Starlette:
-    graphql = QuoteGraphQL(schema, graphql_ide="graphiql")
+    graphql = QuoteGraphQL(schema, graphql_ide="graphiql", allowed_origins=settings.CORS_ORIGINS)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -48,4 +49,5 @@ def create_app(db_url: str | None = None, generate_schemas: bool = True) -> Star
             *web.routes(),
         ],
         lifespan=lifespan,
+        middleware=middleware(),
     )

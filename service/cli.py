@@ -5,21 +5,32 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from service import settings
 
 EXAMPLES = """\
 examples:
-  quotegraph import seeds/                  import every *.txt under seeds/
+  quotegraph import seeds/                  import every *.txt, *.jsonl, *.json under seeds/
   quotegraph import a.txt b.txt --json      import two files, print a JSON report
+  quotegraph import feed.jsonl --jobs 2     parse a JSON Lines feed in two processes
+  cat feed.jsonl | quotegraph import -      read standard input
+  quotegraph export > graph.jsonl           everything, corrections included; import it elsewhere
   quotegraph extract article.txt            print what the extractor finds, no database
   quotegraph serve --port 8000              GraphiQL at http://127.0.0.1:8000/graphql
   quotegraph stats                          counts of what the database holds
@@ -39,8 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    imp = commands.add_parser("import", help="import article files into the database")
-    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a file, or a directory of *.txt")
+    imp = commands.add_parser("import", help="import articles into the database")
+    imp.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH",
+        help="a .txt, .jsonl or .json file, a directory of them, or - for standard input",
+    )
+    imp.add_argument("--jobs", type=int, default=1, help="parse in this many processes (default 1)")
+    imp.add_argument("--fail-fast", action="store_true", help="stop at the first record that fails")
     imp.add_argument("--json", action="store_true", help="print a machine-readable report on stdout")
     imp.add_argument("--quiet", action="store_true", help="print nothing but errors")
     imp.add_argument("--database", default=None, help="database URL (default: $DATABASE_URL)")
@@ -53,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default=settings.HOST, help=f"default {settings.HOST} ($QUOTEGRAPH_HOST)")
     srv.add_argument("--port", type=int, default=settings.PORT, help=f"default {settings.PORT} ($QUOTEGRAPH_PORT)")
     srv.add_argument("--workers", type=int, default=1, help="worker processes (use PostgreSQL for more than 1)")
+
+    exq = commands.add_parser("export", help="write every article with its quotes and corrections")
+    exq.add_argument("--format", choices=["jsonl"], default="jsonl", help="JSON Lines (the default)")
+    exq.add_argument("--output", type=Path, default=None, help="a file (default: standard output)")
+    exq.add_argument("--database", default=None)
 
     sts = commands.add_parser("stats", help="count what the database holds")
     sts.add_argument("--json", action="store_true")
@@ -70,57 +91,89 @@ def _dumps(data: Any) -> str:
 
 async def _import(args: argparse.Namespace, out: Console, err: Console) -> int:
     from service.db import database
-    from service.importer import ImportResult, article_files, import_files
+    from service.importer import ImportResult, import_records
+    from service.sources import read_records
 
-    missing = [str(p) for p in args.paths if not p.exists()]
+    missing = [str(p) for p in args.paths if str(p) != "-" and not p.exists()]
     if missing:
         err.print(f"[red]error:[/] no such file or directory: {', '.join(missing)}")
         return 2
-    files = article_files(args.paths)
-    if not files:
-        err.print("[yellow]nothing to import:[/] no *.txt files under the given paths")
-        return 0
+    if args.jobs < 1:
+        err.print("[red]error:[/] --jobs must be 1 or more")
+        return 2
     progress = Progress(
-        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, disable=args.quiet or args.json or not err.is_terminal,
+        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+        TextColumn("{task.fields[rate]:.1f} articles/s"), TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(), console=err, disable=args.quiet or not err.is_terminal,
     )
+    records = list(read_records(args.paths))
+    if not records:
+        err.print("[yellow]nothing to import:[/] no *.txt, *.jsonl or *.json files under the given paths")
+        return 0
     async with database(args.database):
         with progress:
-            task = progress.add_task("import", total=len(files))
+            task = progress.add_task("import", total=len(records), rate=0.0, failed=0)
+            started, failed = time.monotonic(), 0
 
             def advance(result: ImportResult) -> None:
-                progress.advance(task)
-                if result.status == "failed":
-                    err.print(f"[red]failed:[/] {result.source}: {result.error}")
+                nonlocal failed
+                failed += result.status == "failed"
+                done = progress.tasks[0].completed + 1
+                progress.update(task, advance=1, failed=failed, rate=done / max(time.monotonic() - started, 1e-6))
+                if result.status == "failed" and not args.quiet:
+                    err.print(f"[red]failed:[/] {result.source}: {result.error}", markup=True, highlight=False)
 
-            report = await import_files(files, on_result=advance)
+            report = await import_records(records, jobs=args.jobs, fail_fast=args.fail_fast, on_result=advance)
+    summary = report.to_json()
     if args.json:
-        out.print(_dumps(report.to_json()), markup=False, highlight=False, soft_wrap=True)
+        out.print(_dumps(summary), markup=False, highlight=False, soft_wrap=True)
     elif not args.quiet:
         table = Table(title="import")
-        for column in ("imported", "unchanged", "failed", "quotes"):
+        columns = ("imported", "updated", "unchanged", "failed", "quotes")
+        for column in columns:
             table.add_column(column, justify="right")
-        summary = report.to_json()
-        table.add_row(*(str(summary[c]) for c in ("imported", "unchanged", "failed", "quotes")))
+        table.add_row(*(str(summary[c]) for c in columns))
         err.print(table)
+        if report.stopped:
+            err.print("[yellow]stopped at the first failure (--fail-fast)[/]")
     return 1 if report.failed else 0
 
 
 def _extract(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from service.importer import read_article_file
-    from service.parsing import ArticleError, parse_article
+    from service.importer import prepare
     from service.parsing.jsonable import article_json
+    from service.sources import read_records
 
     status = 0
-    for path in args.paths:
-        try:
-            parsed = parse_article(read_article_file(path))
-        except ArticleError as exc:
-            err.print(f"[red]failed:[/] {path}: {exc}")
+    for record in read_records(args.paths):
+        prepared = prepare(record)
+        if prepared.parsed is None:
+            err.print(f"[red]failed:[/] {record.origin}: {prepared.error}", highlight=False)
             status = 1
             continue
-        out.print(_dumps({"path": str(path), **article_json(parsed)}), markup=False, highlight=False, soft_wrap=True)
+        line = {"path": record.origin, **article_json(prepared.parsed)}
+        out.print(_dumps(line), markup=False, highlight=False, soft_wrap=True)
     return status
+
+
+async def _export(args: argparse.Namespace, err: Console) -> int:
+    from service.db import database
+    from service.export import export_records
+
+    count = 0
+    target = sys.stdout.buffer if args.output is None else args.output.open("wb")
+    try:
+        async with database(args.database):
+            async for record in export_records():
+                target.write(orjson.dumps(record) + b"\n")
+                count += 1
+    finally:
+        if args.output is not None:
+            target.close()
+        else:
+            target.flush()
+    err.print(f"exported {count} articles" + (f" to {args.output}" if args.output else ""))
+    return 0
 
 
 async def _stats(args: argparse.Namespace, out: Console) -> int:
@@ -184,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_import(args, out, err))
         if args.command == "extract":
             return _extract(args, out, err)
+        if args.command == "export":
+            return asyncio.run(_export(args, err))
         if args.command == "stats":
             return asyncio.run(_stats(args, out))
         if args.command == "export-schema":

@@ -18,6 +18,7 @@ from service.models import (
     SpeakerAlias,
 )
 from service.parsing.records import SpeakerKind
+from service.writer import anonymous_prefix
 
 UNSET = object()
 
@@ -163,8 +164,8 @@ async def delete_article(article_id: int) -> int:
         for speaker_id, count in sorted(Counter(i for i in speaker_ids if i is not None).items()):
             await Speaker.filter(id=speaker_id).using_db(conn).update(quote_count=F("quote_count") - count)
         await article.delete(using_db=conn)
-        # Anonymous sources belong to their article (their key carries its hash).
+        # Anonymous sources belong to their article (their key carries its identity).
         await Speaker.filter(
-            kind=SpeakerKind.ANONYMOUS, key__startswith=f"anonymous:{article.content_hash[:16]}:"
+            kind=SpeakerKind.ANONYMOUS, key__startswith=anonymous_prefix(article.identity)
         ).using_db(conn).delete()
     return len(speaker_ids)

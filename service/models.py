@@ -105,12 +105,14 @@ class Article(Model):
     title = fields.CharField(max_length=500)
     text = fields.TextField()
     dateline = fields.CharField(max_length=100, null=True)
-    publisher = fields.CharField(max_length=200, null=True)
+    publisher = fields.CharField(max_length=200, null=True, db_index=True)
     url = fields.CharField(max_length=2000, null=True)
     language = fields.CharField(max_length=16, null=True)
-    # Identity for re-imports: the external id or URL when given, else the content hash.
-    external_id = fields.CharField(max_length=500, null=True, unique=True)
-    content_hash = fields.CharField(max_length=64, unique=True)
+    external_id = fields.CharField(max_length=500, null=True)
+    # Identity for re-imports: "ext:" or "url:" and a hash of the external id or URL when the
+    # source gives one, else "hash:" and the content hash.
+    identity = fields.CharField(max_length=80, unique=True)
+    content_hash = fields.CharField(max_length=64, db_index=True)
     published_at = fields.DatetimeField(null=True)
     imported_at = fields.DatetimeField(auto_now_add=True)
     # published_at when known, else imported_at: what "date" filters and orders on.

@@ -35,5 +35,6 @@ MAX_QUERY_DEPTH: int = config("QUOTEGRAPH_MAX_QUERY_DEPTH", cast=int, default=12
 MAX_ALIASES: int = config("QUOTEGRAPH_MAX_ALIASES", cast=int, default=30)
 MAX_TOKENS: int = config("QUOTEGRAPH_MAX_TOKENS", cast=int, default=2000)
 MAX_QUERY_COST: int = config("QUOTEGRAPH_MAX_QUERY_COST", cast=int, default=50_000)
+MAX_QUERY_LENGTH: int = config("QUOTEGRAPH_MAX_QUERY_LENGTH", cast=int, default=100_000)
 MAX_BODY_BYTES: int = config("QUOTEGRAPH_MAX_BODY_BYTES", cast=int, default=10_000_000)
 REQUEST_TIMEOUT: float = config("QUOTEGRAPH_REQUEST_TIMEOUT", cast=float, default=10.0)

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from service import models
-from service.importer import import_files, import_text, normalise
+from service.importer import import_records, import_text, normalise
+from service.sources import read_records
 from tests.conftest import SEED_PATH
 
 SEED = SEED_PATH.read_text(encoding="utf-8")
@@ -98,7 +99,7 @@ async def test_bad_files_fail_alone(db: str, tmp_path: Path) -> None:
     binary.write_bytes(b"Title\n\xff\xfe\x00\x01")
     missing = tmp_path / "missing.txt"
 
-    report = await import_files([empty, binary, good, missing])
+    report = await import_records(read_records([empty, binary, good, missing]))
 
     statuses = {Path(r.source).name: (r.status, r.error) for r in report.results}
     assert statuses["good.txt"][0] == "imported"

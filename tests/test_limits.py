@@ -210,3 +210,22 @@ async def test_flood_of_hostile_requests_is_refused_fast_while_a_normal_query_an
         f"normal query answered in {normal_latency * 1000:.0f} ms"
     )
     assert normal_latency < 10
+
+
+@pytest.mark.parametrize(
+    ("subscription", "code"),
+    [
+        ("subscription { " + " ".join(f"a{i}: quoteAdded {{ text }}" for i in range(31)) + " }",
+         "TOO_MANY_ALIASES"),
+        ("# " + "x" * 200_000 + "\nsubscription { quoteAdded { text } }", "QUERY_TOO_LARGE"),
+    ],
+)
+async def test_subscription_refusals_reach_the_client_as_errors(
+    monkeypatch: pytest.MonkeyPatch, subscription: str, code: str
+) -> None:
+    extensions = [lambda: ParserCache(maxsize=256), *limits.extensions()]
+    monkeypatch.setattr(built_schema, "extensions", extensions)
+    stream = await built_schema.subscribe(subscription)
+    first = await stream.__anext__()  # type: ignore[union-attr]
+    await stream.aclose()  # type: ignore[union-attr]
+    assert [e.extensions for e in first.errors or []] == [{"code": code}]

@@ -12,10 +12,10 @@ from service.importer import import_text
 from tests.conftest import graphql
 
 NESTED = """query ($first: Int) { articles(first: $first) { totalCount edges { node {
-  title countries { isoCode memberships { status agreement { name } } }
-  agreements { name members { status country { name } } }
+  title countries { isoCode name }
+  agreements { name members { status } }
   speakers { name country { name } }
-  quotes { text span { start end } speaker { name title country { isoCode articles { title } } } article { title } }
+  quotes { text span { start end } speaker { name title country { isoCode } } article { title } }
 } } } }"""
 
 

@@ -31,6 +31,8 @@ class Article(relay.Node):
         description="The agency or publisher the dateline names (\"AP\"), when it gives one."
     )
     url: str | None = strawberry.field(description="Where the article was published, when known.")
+    language: str | None = strawberry.field(description="The article's language (\"en\"), when known.")
+    external_id: str | None = strawberry.field(description="The source system's id for the article, when known.")
     content_hash: str = strawberry.field(description="SHA-256 of the text.")
     published_at: datetime | None = strawberry.field(description="When it was published, when known.")
     imported_at: datetime = strawberry.field(description="When the article was imported.")
@@ -48,6 +50,8 @@ class Article(relay.Node):
             dateline=row.dateline,
             publisher=row.publisher,
             url=row.url,
+            language=row.language,
+            external_id=row.external_id,
             content_hash=row.content_hash,
             published_at=row.published_at,
             imported_at=row.imported_at,

@@ -28,9 +28,13 @@ _POSTMODIFIERS = frozenset(
 )
 _STOP_WORDS = frozenset(
     {"that", "which", "and", "but", "or", "as", "because", "if", "when", "while", "so", "than",
-     "is", "was", "are", "were", "be", "been", "has", "have", "had", "will", "would", "not"}
+     "is", "was", "are", "were", "be", "been", "has", "have", "had", "will", "would", "not",
+     "without", "about", "with", "from", "into", "by", "after", "before", "during", "against",
+     "over", "under", "through", "despite", "like"}
 )
 POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my", "your"})
+# Words before a cue's form that make it a noun: "the report", "his comments", "these claims".
+NOUN_MARKERS = POSSESSIVES | {"the", "a", "an", "these", "those"}
 TIME_WORDS = frozenset(
     {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
      "yesterday", "tonight", "morning", "afternoon", "evening", "night", "week", "month", "year",
@@ -86,6 +90,8 @@ def np_before(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     last = tokens[k]
     if last.lower in PRONOUNS or last.lower == "who":
         return k, end
+    if last.lower in _STOP_WORDS:
+        return None
     if last.text == "¤" or not last.is_word:
         return None
     i = k
@@ -222,7 +228,7 @@ def _skip_appositive(tokens: list[Token], k: int, lo: int) -> int:
     j = k - 1
     while j >= lo and tokens[j].text not in {",", "¤", ";", ":", "(", ")"}:
         j -= 1
-    if j < lo or tokens[j].text != "," or j + 1 >= k or k - j > 25:
+    if j < lo or tokens[j].text != "," or j + 1 >= k or k - j > 40:
         return k + 1
     opener = tokens[j + 1]
     before = tokens[j - 1] if j - 1 >= lo else None
@@ -232,7 +238,8 @@ def _skip_appositive(tokens: list[Token], k: int, lo: int) -> int:
             or (not opener.is_capital and opener.is_word and before is not None
                 and (before.is_capital or before.text == ")" or _is_head(before)))
             or (opener.is_capital and before is not None and before.is_capital
-                and any(t.lower in {"of", "for", "at"} for t in tokens[j + 1:k]))):
+                and (any(t.lower in {"of", "for", "at"} for t in tokens[j + 1:k])
+                     or opener.possessive or opener.text[:2] in {"R-", "D-", "I-"}))):
         return j
     return k + 1
 
@@ -252,6 +259,10 @@ class Resolver:
         return self.memo[key]
 
     def _entity(self, tokens: list[Token], i: int, j: int) -> Entity | None:
+        if j - i > 2 and tokens[j - 1].text == ")":  # "Rep. Ann Lee (D-Ohio)": the name
+            opening = max(k for k in range(i, j) if tokens[k].text == "(") \
+                if any(t.text == "(" for t in tokens[i:j]) else i
+            return self.entity(tokens, i, opening) if opening > i else None
         words = tokens[i:j]
         first, last = words[0], words[-1]
         start, end = first.start, last.start + len(last.bare)
@@ -297,22 +308,38 @@ class Resolver:
     def before(self, tokens: list[Token], ci: int, lo: int, quoted: bool) -> Attribution | None:
         """The source ending right before the cue at tokens[ci] ("Trump has said")."""
         base = is_cue(tokens[ci], quoted) or ""
+        if ci - 1 >= lo and (tokens[ci - 1].possessive or tokens[ci - 1].lower in NOUN_MARKERS):
+            return None  # "Trump's comments", "the claims": a noun, not a cue
         k = ci
         while k - 1 >= lo and (tokens[k - 1].lower in CUE_PREMODIFIERS
                                or tokens[k - 1].lower in TIME_WORDS
                                or (tokens[k - 1].lower.endswith("ly") and tokens[k - 1].is_word
                                and not tokens[k - 1].is_capital)):
             k -= 1
-        if k - 1 >= lo and tokens[k - 1].text == ",":
+        comma = k - 1 >= lo and tokens[k - 1].text == ","
+        if comma:
             k = _skip_appositive(tokens, k - 1, lo)
         found = np_before(tokens, k, lo)
+        span_start = -1
+        if found is None and comma:
+            # "his wife, Ana Pop, wrote": the name, its span from the noun it renames
+            inner = np_before(tokens, k - 1, lo) if tokens[k - 1].text == "," else None
+            if inner is None or inner[0] - 1 < lo or tokens[inner[0] - 1].text != ",":
+                return None
+            outer = np_before(tokens, inner[0] - 1, lo)
+            if outer is None or not any(_is_head(t) for t in tokens[outer[0]:outer[1]]):
+                return None
+            found, span_start = inner, tokens[outer[0]].start
         if found is None:
             return None
         entity = self.entity(tokens, *found)
         if entity is None and not self.is_pronoun(tokens, *found):
             return None
         cue = (tokens[ci].start, tokens[ci].end)
-        return Attribution(cue, self.span(tokens, *found), entity, ci, base)
+        span = self.span(tokens, *found)
+        if span_start >= 0:
+            span = (span_start, span[1])
+        return Attribution(cue, span, entity, ci, base)
 
     def after(self, tokens: list[Token], ci: int, hi: int, quoted: bool) -> Attribution | None:
         """The source right after the cue ("said Trump", "according to the ministry")."""

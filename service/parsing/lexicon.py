@@ -73,7 +73,7 @@ BARE_CUES: Final = frozenset(
     {"say", "tell", "think", "believe", "argue", "claim", "insist", "admit", "agree", "warn", "add",
      "note", "write", "explain", "suggest", "predict", "contend", "maintain", "acknowledge", "hope",
      "fear", "expect", "feel", "worry", "wonder", "recall", "concede", "deny", "describe", "ask",
-     "according", "state", "announce", "declare", "respond", "reply", "confirm", "stress",
+     "according", "announce", "declare", "respond", "reply", "confirm", "stress",
      "urge", "emphasize", "tweet", "conclude", "observe", "complain", "caution", "assert"}
 )
 # Verbs whose "to" complement is an addressee, not content: "told reporters", "said to".
@@ -99,7 +99,11 @@ def _forms(bases: Iterable[str]) -> dict[str, str]:
     return {form: base for base in bases for form in _inflect(base)}
 
 
-CUE_FORMS: Final[dict[str, str]] = _forms(SPEECH_VERBS)
+# Forms far likelier nouns than cues: "each state", "Asian states".
+_NOUN_FORMS: Final = frozenset({"states"})
+CUE_FORMS: Final[dict[str, str]] = {
+    form: base for form, base in _forms(SPEECH_VERBS).items() if form not in _NOUN_FORMS
+}
 BELIEF_FORMS: Final[dict[str, str]] = _forms(BELIEF_VERBS)
 QUOTE_CUE_FORMS: Final[dict[str, str]] = {**_forms(QUOTE_ONLY_VERBS), **BELIEF_FORMS, **CUE_FORMS}
 
@@ -286,6 +290,11 @@ ANONYMOUS_HEADS: Final[dict[str, str]] = {
     "prosecutor": "prosecutor", "police": "police", "authorities": "authority",
     "lawyer": "lawyer", "lawyers": "lawyer", "attorney": "attorney", "attorneys": "attorney",
     "doctor": "doctor", "doctors": "doctor", "scientist": "scientist", "scientists": "scientist",
+    "office": "office", "camp": "camp", "staff": "staff", "wife": "wife", "husband": "husband",
+    "daughter": "daughter", "son": "son", "mother": "mother", "father": "father",
+    "brother": "brother", "sister": "sister", "family": "family", "ad": "ad", "ads": "ad",
+    "editorial": "editorial", "column": "column", "article": "article", "website": "website",
+    "book": "book", "video": "video", "lawsuit": "lawsuit", "filing": "filing",
 }
 # Anonymous heads that a country premodifier ties to that country: "U.S. officials".
 ANONYMOUS_GROUPS: Final = frozenset(

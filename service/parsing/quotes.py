@@ -26,6 +26,9 @@ SCARE_MARKERS = frozenset(
 )
 MAX_SCARE_WORDS = 3
 _CLAUSE_OPENERS = frozenset({"and", "but", "while", "whereas", "although", "though", "yet"})
+_STOP_OPENERS = _CLAUSE_OPENERS | {"or", "so", "as", "then", "when", "after", "before"}
+_SUBORDINATORS = frozenset({"after", "when", "before", "as", "while", "because", "if", "since",
+                            "until", "once", "although", "though", "whether"})
 
 
 @dataclass(slots=True)
@@ -50,19 +53,58 @@ class Extractor(Reported):
         """The reporting clause before a quotation: the first speech cue with a source in the
         quotation's clause ("X said that Y would 'z'"), else the last cue of any kind."""
         tokens = self.tokens
+        joined = self.coordinated(lo, hi)
+        if joined is not None:
+            return joined
         start = lo
         for k in range(hi - 1, lo, -1):
             if tokens[k].text == ";" or (tokens[k].text == "," and k + 1 < hi and \
                     tokens[k + 1].lower in _CLAUSE_OPENERS):
                 start = k + 1
                 break
+        for c in range(hi - 1, start, -1):  # "after X said Y, Z yelled: “...”"
+            if is_cue(tokens[c], True) and not tokens[c].lower.endswith("ing"):
+                found = self.resolver.before(tokens, c, start, True)
+                if found is not None and self._introduces(found, hi):
+                    return found
+                break
         for c in range(start, hi):
             tok = tokens[c]
             if tok.lower in CUE_FORMS and not tok.lower.endswith("ing") and is_cue(tok, True):
                 found = self.resolver.before(tokens, c, start, True)
-                if found is not None:
+                if found is not None and not self._subordinate(found):
                     return found
         return self.last_cue(lo, hi)
+
+    def _subordinate(self, found: Attribution) -> bool:
+        """'after the winner was declared', 'when X said': a cue in a subordinate clause."""
+        if found.source is None:
+            return False
+        first = self.token_at(found.source[0])
+        return first > 0 and self.tokens[first - 1].lower in _SUBORDINATORS
+
+    def coordinated(self, lo: int, hi: int) -> Attribution | None:
+        """The nearest cue when it shares an earlier cue's subject: "X said A, adding that “B”",
+        "X criticised A and accused B of “C”"."""
+        tokens = self.tokens
+        for c in range(hi - 1, lo + 1, -1):
+            tok = tokens[c]
+            base = is_cue(tok, True)
+            if base is None:
+                continue
+            prev = tokens[c - 1].lower
+            if tok.lower.endswith("ing"):  # a speech verb: "describing it as" keeps "added"
+                if prev != "," or tok.lower not in CUE_FORMS:
+                    return None
+            elif prev not in {"and", "but"}:
+                return None
+            subject = self.last_cue(lo, c - 1)
+            if subject is None and prev == "and":  # "ProPublica obtained a video and said"
+                subject = self.subject(lo, c - 1)
+            if subject is None or subject.source is None:
+                return None
+            return replace(subject, cue=(tok.start, tok.end), cue_index=c, base=base)
+        return None
 
     def last_cue(self, lo: int, hi: int) -> Attribution | None:
         tokens = self.tokens
@@ -87,7 +129,11 @@ class Extractor(Reported):
                     return replace(subject, cue=(tok.start, tok.end), cue_index=c, base=base)
             elif c > lo and tokens[c - 1].text in {",", "”", '"', "’"}:
                 found = self.resolver.after(tokens, c, hi, True)
-                if found is not None:
+                # "..., said X: “...”" but not "X, who ..., said the plan was “...”"
+                if found is not None and found.source is not None and (
+                    self.token_at(found.source[1]) >= hi
+                    or self.tokens[self.token_at(found.source[1])].text in {",", ":", "“", '"'}
+                ):
                     return found
         return None
 
@@ -118,7 +164,8 @@ class Extractor(Reported):
             k += 1
         if k >= hi:
             return None
-        if is_cue(tokens[k], True) and not tokens[k].lower.endswith("ing"):
+        according = tokens[k].lower == "according" and k + 1 < hi and tokens[k + 1].lower == "to"
+        if according or (is_cue(tokens[k], True) and not tokens[k].lower.endswith("ing")):
             found = self.resolver.after(tokens, k, hi, True)
             if found is not None and found.source is not None:
                 return found, self.token_at(found.source[1])
@@ -129,14 +176,17 @@ class Extractor(Reported):
             if (depth <= 0 and tokens[c].text in {".", "“", '"', "”"}) or \
                     tokens[c].text.startswith(MASK):
                 break
-            if is_cue(tokens[c], True):
+            if is_cue(tokens[c], True) and not tokens[c].lower.endswith("ing"):
                 found = self.resolver.before(tokens, c, k, True)
                 if found is None or found.source is None:
                     continue
                 first = self.token_at(found.source[0])
-                if first == k:
+                if first == k or (first > k + 1 and tokens[first - 1].text == "," and not any(
+                    is_cue(t, True) for t in tokens[k:first]
+                )):  # "“...” in the Senate, she said"
                     return found, c + 1
-                if k < first <= k + 4 and all(t.is_word for t in tokens[k:first]):
+                if k < first <= k + 4 and all(t.is_word for t in tokens[k:first]) and \
+                        tokens[k].lower not in _STOP_OPENERS:
                     # "Clinton press secretary Brian Fallon said"
                     return replace(found, source=(tokens[k].start, found.source[1])), c + 1
         return None
@@ -161,8 +211,11 @@ class Extractor(Reported):
         if head is not None and self._introduces(head, open_index):
             return Found(quotation, sentence, head)
         tail = self.tail(after, tail_hi)
-        if tail is not None and tail_hi != hi and (head is not None or tail[1] < tail_hi - 6
-                                                   or self.tokens[tail[1]].lower == "that"):
+        asked = self.text[quotation.end - 1:quotation.end] in {"?", "!"}  # "“Why?” X asked."
+        if tail is not None and tail_hi != hi and (
+            head is not None or (tail[1] < tail_hi - 6 and not asked)
+            or self.tokens[tail[1]].lower == "that"
+        ):
             tail = None  # the next sentence reports something else: "He added that ..."
         if tail is not None:
             context = None

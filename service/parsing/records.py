@@ -45,6 +45,10 @@ class SpeakerRecord:
     country: str | None = None  # ISO 3166 alpha-2
     aliases: tuple[str, ...] = ()  # every form the article uses, e.g. ("Trump", "Donald Trump")
     mentions: tuple[Span, ...] = ()
+    # Set only when re-importing an export: the stored entity's natural key and correction flag.
+    entity_key: str | None = None
+    corrected: bool = False
+    merged_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,7 @@ class QuoteRecord:
     source: Span | None = None
     speaker: str | None = None  # SpeakerRecord.key
     parts: tuple[Span, ...] = ()  # the quoted pieces of a split quote; empty when one piece
+    corrected: bool = False  # the speaker was chosen by a person (reattributeQuote)
     # the reported clause a PARTIAL quote sits in ("that ... “...” ..."), marks included: what the
     # speaker is reported to have said; None when the quoted words are the whole content
     context: Span | None = None

@@ -60,6 +60,9 @@ class Reported(Document):
                 if tail >= end:  # "content, sources said [on Sunday]."
                     return self._indirect(lo, source_start - 1, found)
             start = content_start(tokens, c, end, base)
+            if tokens[start - 1].lower != "that" and any(t.text[0] in _MARKS for t in
+                                                          tokens[lo:c]):
+                continue  # a quotation's tail: "“...,” Trump said in a statement."
             if start < end and (tokens[start - 1].lower == "that" or base in {"say"}):
                 return self._indirect(start, self.clause_end(start, end), found)
         return None

@@ -25,6 +25,7 @@ ABBREVIATIONS: Final = frozenset(
 TOKEN: Final = re.compile(
     r"(?:[A-Z]\.){2,}"  # U.S., D.C.
     r"|(?:" + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + r")\.(?=\s|$)"
+    r"|[A-Z]\.(?=\s[A-Z][a-z])"  # a middle initial: "Richard J. Durbin"
     r"|\w+(?:[’'\-]\w+)*[’']?"
     r"|¤+"
     r"|[^\w\s]",

@@ -45,6 +45,7 @@ CHROMIUM_ARGS = [
     "--proxy-server=127.0.0.1:9",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
+API_TOKEN = "browser-tests"
 
 
 def _missing(reason: str) -> None:
@@ -75,7 +76,11 @@ def _free_port() -> int:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`quotegraph import seeds/` then `quotegraph serve`, as a user runs them; the base URL."""
     tmp = tmp_path_factory.mktemp("served")
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp}/browser.sqlite3"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite://{tmp}/browser.sqlite3",
+        "QUOTEGRAPH_API_TOKEN": API_TOKEN,
+    }
     imported = subprocess.run(
         [QUOTEGRAPH, "import", str(ROOT / "seeds"), "--json"],
         env=env, capture_output=True, text=True, timeout=120,

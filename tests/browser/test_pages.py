@@ -7,30 +7,50 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from playwright.sync_api import expect
+from playwright.sync_api import WebSocket, expect
 
 from service import web
-from tests.browser.conftest import Visit, _missing
+from tests.browser.conftest import API_TOKEN, Visit, _missing
 
 SEED_TITLE = "Kazakhstan to Join Abraham Accords"
 SEED_QUOTES = """{
-  articles(first: 1) {
+  articles(first: 100) {
     edges { node { id title quotes { id text span { start end text } speaker { name } } } }
   }
 }"""
+IMPORT = """mutation Import($text: String!) {
+  importArticle(text: $text) { __typename }
+}"""
+
+
+def _api(served: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = httpx.post(
+        f"{served}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {API_TOKEN}"},
+        timeout=10,
+    )
+    body = response.json()
+    assert response.status_code == 200 and "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def _seed(served: str) -> dict[str, Any]:
-    body = httpx.post(f"{served}/graphql", json={"query": SEED_QUOTES}, timeout=10).json()
-    assert "errors" not in body, body
-    node: dict[str, Any] = body["data"]["articles"]["edges"][0]["node"]
-    assert node["title"].startswith(SEED_TITLE)
+    edges = _api(served, SEED_QUOTES)["articles"]["edges"]
+    seeds = [e["node"] for e in edges if e["node"]["title"].startswith(SEED_TITLE)]
+    assert len(seeds) == 1, edges
+    node: dict[str, Any] = seeds[0]
     return node
 
 
-def test_graphiql_runs_a_query_from_local_assets(served: str, visit: Visit) -> None:
+def _require_graphiql_build() -> None:
     if not web.BUILD_STAMP.is_file():
         _missing("GraphiQL assets are not built: run scripts/build-web (needs npm)")
+
+
+def test_graphiql_runs_a_query_from_local_assets(served: str, visit: Visit) -> None:
+    _require_graphiql_build()
     page = visit.page
     query = "{ articles { totalCount edges { node { title } } } }"
     page.goto(f"{served}/graphql?q={quote(query)}")
@@ -110,4 +130,36 @@ def test_reader_highlights_the_seed_article(served: str, visit: Visit) -> None:
     expect(page.locator("h1")).to_have_text("Abraham Accords")
     expect(page.locator("table.members tr", has_text="Kazakhstan")).to_contain_text("Joining")
     visit.screenshot("agreement")
+    visit.assert_clean()
+
+
+# Last in the module: it imports an article into the shared server.
+def test_graphiql_receives_a_subscription(served: str, visit: Visit) -> None:
+    _require_graphiql_build()
+    page = visit.page
+    subscription = "subscription { quoteAdded { text speaker { name } } }"
+    page.goto(f"{served}/graphql?q={quote(subscription)}")
+    expect(page.locator(".graphiql-query-editor .monaco-editor")).to_be_visible()
+    sent: list[str] = []
+
+    def record(socket: WebSocket) -> None:
+        socket.on("framesent", lambda frame: sent.append(str(frame)))
+
+    page.on("websocket", record)
+    page.get_by_role("button", name=re.compile(r"^Execute query")).click()
+    for _ in range(200):  # until GraphiQL has subscribed over graphql-transport-ws
+        if any('"subscribe"' in frame for frame in sent):
+            break
+        page.wait_for_timeout(50)
+    else:
+        raise AssertionError(f"GraphiQL did not subscribe; frames sent: {sent}")
+    page.wait_for_timeout(300)  # the server starts listening once it has the subscribe message
+    article = 'Browser test\nParis: "We will win," said Emmanuel Macron, the French president.\n'
+    assert _api(served, IMPORT, {"text": article})["importArticle"]["__typename"] == (
+        "ImportArticleSuccess"
+    )
+    response = page.locator(".graphiql-response")
+    expect(response).to_contain_text("We will win")
+    expect(response).to_contain_text("Emmanuel Macron")
+    visit.screenshot("event")
     visit.assert_clean()

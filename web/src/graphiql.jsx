@@ -34,8 +34,11 @@ const DEFAULT_QUERY = `# quotegraph: who said what in the news.
 }
 `;
 
-// The page is served by GET /graphql, so the endpoint is this very URL, without its query string.
-const fetcher = createGraphiQLFetcher({ url: window.location.pathname });
+// The page is served by GET /graphql, so the endpoint is this very URL, without its query string;
+// subscriptions go over graphql-transport-ws on the same path.
+const url = new URL(window.location.pathname, window.location.href);
+const subscriptionUrl = `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}${url.pathname}`;
+const fetcher = createGraphiQLFetcher({ url: url.pathname, subscriptionUrl });
 const plugins = [HISTORY_PLUGIN, explorerPlugin()];
 // ?q=<query>&variables=<json> opens the IDE on a query, as strawberry's page does (?query= would
 // make GET /graphql run the query instead of serving this page).

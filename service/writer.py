@@ -1,0 +1,269 @@
+"""Writes one parsed article inside one transaction, resolving speakers across articles."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from datetime import UTC, datetime
+
+import pycountry
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
+
+from service import events
+from service.models import (
+    Agreement,
+    Article,
+    ArticleAgreement,
+    ArticleCountry,
+    ArticleSpeaker,
+    Country,
+    MergedSpeakerKey,
+    Membership,
+    Quote,
+    Speaker,
+    SpeakerAlias,
+)
+from service.parsing.countries import country_name
+from service.parsing.records import MembershipStatus, ParsedArticle, QuoteKind, SpeakerKind, SpeakerRecord
+from service.sources import ArticleInput
+
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def normalise(name: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of a name, for keys and alias lookups."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w\s'-]", " ", plain.casefold().replace("’", "'")).split())
+
+
+def anonymous_prefix(identity: str) -> str:
+    """Anonymous sources ("one official") belong to their article: their keys start with this."""
+    return f"anonymous:{hashlib.sha256(identity.encode()).hexdigest()[:16]}:"
+
+
+def speaker_key(record: SpeakerRecord, identity: str) -> str:
+    if record.entity_key:
+        return record.entity_key
+    if record.kind is SpeakerKind.ANONYMOUS:
+        return anonymous_prefix(identity) + normalise(record.key)
+    return f"{record.kind.value.lower()}:{normalise(record.name)}"
+
+
+def _compatible(short: str, long: str) -> bool:
+    """"trump" names the same person as "donald trump"; "bill clinton" not "hillary clinton"."""
+    short_words, long_words = set(short.split()), set(long.split())
+    return short_words <= long_words or long_words <= short_words
+
+
+class ArticleWriter:
+    def __init__(self, conn: BaseDBAsyncClient, source: ArticleInput, parsed: ParsedArticle) -> None:
+        self.conn = conn
+        self.source = source
+        self.parsed = parsed
+        self.countries: dict[str, Country] = {}
+
+    async def create(self) -> Article:
+        article = await Article.create(**self._fields(), using_db=self.conn)
+        await self._write_contents(article, {})
+        return article
+
+    async def replace(self, article: Article) -> Article:
+        """The same article with a changed text: everything derived from the text is rewritten;
+        corrected attributions are kept where their quote is still there."""
+        old = await Quote.filter(article_id=article.id).using_db(self.conn)
+        corrected = {(q.text, q.kind): q.speaker_id for q in old if q.corrected and q.speaker_id}
+        for speaker_id, count in sorted(Counter(q.speaker_id for q in old if q.speaker_id).items()):
+            await Speaker.filter(id=speaker_id).using_db(self.conn).update(quote_count=F("quote_count") - count)
+        for link in (Quote, ArticleSpeaker, ArticleCountry, ArticleAgreement):
+            await link.filter(article_id=article.id).using_db(self.conn).delete()
+        fields = self._fields()
+        fields.pop("imported_at", None)
+        await Article.filter(id=article.id).using_db(self.conn).update(**fields)
+        await article.refresh_from_db(using_db=self.conn)
+        await self._write_contents(article, corrected)
+        # Anonymous sources the new text no longer has go with their last quote.
+        await Speaker.filter(
+            kind=SpeakerKind.ANONYMOUS, key__startswith=anonymous_prefix(article.identity), quote_count=0
+        ).using_db(self.conn).delete()
+        return article
+
+    def _fields(self) -> dict[str, object]:
+        source, parsed = self.source, self.parsed
+        now = datetime.now(UTC)
+        return {
+            "title": parsed.title,
+            "text": parsed.text,
+            "dateline": parsed.dateline,
+            "publisher": source.publisher or parsed.publisher,
+            "url": source.url,
+            "language": source.language,
+            "external_id": source.external_id,
+            "identity": source.identity,
+            "content_hash": parsed.content_hash,
+            "published_at": source.published_at,
+            "imported_at": now,
+            "date": source.published_at or now,
+            "quote_count": len(parsed.quotes),
+        }
+
+    async def _write_contents(self, article: Article, corrected: dict[tuple[str, QuoteKind], int]) -> None:
+        parsed = self.parsed
+        speakers = {record.key: await self.resolve_speaker(record) for record in parsed.speakers}
+        quotes = []
+        for position, quote in enumerate(parsed.quotes):
+            speaker = speakers.get(quote.speaker) if quote.speaker else None
+            speaker_id = speaker.id if speaker else None
+            is_corrected = quote.corrected
+            if (quote.text, quote.kind) in corrected:
+                speaker_id, is_corrected = corrected[(quote.text, quote.kind)], True
+            quotes.append(
+                Quote(
+                    article_id=article.id,
+                    position=position,
+                    text=quote.text,
+                    kind=quote.kind,
+                    start=quote.span.start,
+                    end=quote.span.end,
+                    span_text=None if quote.span.text == quote.text else quote.span.text,
+                    cue_start=quote.cue.start if quote.cue else None,
+                    cue_end=quote.cue.end if quote.cue else None,
+                    cue_text=quote.cue.text if quote.cue else None,
+                    source_start=quote.source.start if quote.source else None,
+                    source_end=quote.source.end if quote.source else None,
+                    source_text=quote.source.text if quote.source else None,
+                    speaker_id=speaker_id,
+                    date=article.date,
+                    corrected=is_corrected,
+                )
+            )
+        await Quote.bulk_create(quotes, using_db=self.conn)
+        for speaker_id, count in sorted(Counter(q.speaker_id for q in quotes if q.speaker_id).items()):
+            await Speaker.filter(id=speaker_id).using_db(self.conn).update(quote_count=F("quote_count") + count)
+        speaker_ids = {s.id for s in speakers.values()} | {q.speaker_id for q in quotes if q.speaker_id}
+        await ArticleSpeaker.bulk_create(
+            [ArticleSpeaker(article_id=article.id, speaker_id=i) for i in sorted(speaker_ids)],
+            using_db=self.conn,
+        )
+        country_ids = [(await self.country(c.alpha2)).id for c in parsed.countries]
+        await ArticleCountry.bulk_create(
+            [ArticleCountry(article_id=article.id, country_id=i) for i in dict.fromkeys(country_ids)],
+            using_db=self.conn,
+        )
+        agreement_ids: list[int] = []
+        for record in parsed.agreements:
+            agreement, _ = await Agreement.get_or_create(name=record.name, using_db=self.conn)
+            agreement_ids.append(agreement.id)
+            for member in record.members:
+                await self.membership(agreement, member.country, member.status, member.date)
+        await ArticleAgreement.bulk_create(
+            [ArticleAgreement(article_id=article.id, agreement_id=i) for i in dict.fromkeys(agreement_ids)],
+            using_db=self.conn,
+        )
+        if self.conn.capabilities.dialect == "postgres":
+            # Delivered to every LISTENing process when, and only if, this transaction commits.
+            await self.conn.execute_query("SELECT pg_notify($1, $2)", [events.CHANNEL, str(article.id)])
+
+    async def country(self, alpha2: str) -> Country:
+        if alpha2 not in self.countries:
+            self.countries[alpha2], _ = await Country.get_or_create(
+                alpha2=alpha2,
+                defaults={"alpha3": pycountry.countries.get(alpha_2=alpha2).alpha_3, "name": country_name(alpha2)},
+                using_db=self.conn,
+            )
+        return self.countries[alpha2]
+
+    async def resolve_speaker(self, record: SpeakerRecord) -> Speaker:
+        key = speaker_key(record, self.source.identity)
+        speaker = await Speaker.filter(key=key).using_db(self.conn).first()
+        if speaker is None:
+            # A speaker merged into another by a correction resolves to the kept one.
+            speaker = await Speaker.filter(merged_keys__key=key).using_db(self.conn).first()
+        aliases = {normalise(record.name), *(normalise(alias) for alias in record.aliases)}
+        if record.kind is SpeakerKind.PERSON:
+            # A later article may name the person by surname alone ("Trump").
+            words = [w for w in normalise(record.name).split() if w not in _NAME_SUFFIXES]
+            if len(words) > 1:
+                aliases.add(words[-1])
+        aliases.discard("")
+        if speaker is None and record.kind is not SpeakerKind.ANONYMOUS and not record.entity_key:
+            speaker = await self._by_alias(record, aliases)
+        country = await self.country(record.country) if record.country else None
+        if speaker is None:
+            speaker, _ = await Speaker.get_or_create(
+                key=key,
+                defaults={
+                    "name": record.name,
+                    "kind": record.kind,
+                    "title": record.title,
+                    "country_id": country.id if country else None,
+                    "corrected": record.corrected,
+                },
+                using_db=self.conn,
+            )
+        else:
+            await self._enrich(speaker, record, country)
+        await SpeakerAlias.bulk_create(
+            [SpeakerAlias(speaker_id=speaker.id, alias=alias) for alias in sorted(aliases)],
+            ignore_conflicts=True,
+            using_db=self.conn,
+        )
+        if record.merged_keys:
+            await MergedSpeakerKey.bulk_create(
+                [MergedSpeakerKey(key=k, speaker_id=speaker.id) for k in record.merged_keys],
+                ignore_conflicts=True,
+                using_db=self.conn,
+            )
+        return speaker
+
+    async def _by_alias(self, record: SpeakerRecord, aliases: set[str]) -> Speaker | None:
+        full = normalise(record.name)
+        rows = await SpeakerAlias.filter(alias__in=aliases, speaker__kind=record.kind).using_db(
+            self.conn
+        ).prefetch_related("speaker")
+        candidates = {row.speaker_id: row.speaker for row in rows}
+        matching = [s for s in candidates.values() if _compatible(normalise(s.name), full)]
+        # An alias shared by several people ("clinton") names none of them.
+        return matching[0] if len(matching) == 1 else None
+
+    async def _enrich(self, speaker: Speaker, record: SpeakerRecord, country: Country | None) -> None:
+        if speaker.corrected:
+            return
+        changed: list[str] = []
+        if len(record.name.split()) > len(speaker.name.split()):
+            speaker.name = record.name
+            changed.append("name")
+        if record.title and not speaker.title:
+            speaker.title = record.title
+            changed.append("title")
+        if country is not None and speaker.country_id is None:
+            speaker.country_id = country.id
+            changed.append("country_id")
+        if changed:
+            await speaker.save(update_fields=changed, using_db=self.conn)
+
+    async def membership(
+        self, agreement: Agreement, alpha2: str, status: MembershipStatus, date: str | None
+    ) -> None:
+        country = await self.country(alpha2)
+        membership, created = await Membership.get_or_create(
+            agreement_id=agreement.id,
+            country_id=country.id,
+            defaults={"status": status, "date": date},
+            using_db=self.conn,
+        )
+        if created:
+            return
+        # Joining turns into membership; a member does not go back to joining.
+        changed: list[str] = []
+        if membership.status is MembershipStatus.JOINING and status is MembershipStatus.MEMBER:
+            membership.status, membership.date = status, date
+            changed += ["status", "date"]
+        elif date and not membership.date and membership.status is status:
+            membership.date = date
+            changed.append("date")
+        if changed:
+            await membership.save(update_fields=changed, using_db=self.conn)
