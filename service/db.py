@@ -20,6 +20,9 @@ def tortoise_config(db_url: str | None = None) -> dict[str, Any]:
     connection = expand_db_url(db_url or settings.DATABASE_URL)
     if connection["engine"] == "tortoise.backends.asyncpg":
         connection["credentials"]["maxsize"] = settings.DB_POOL_MAX
+    elif connection["engine"] == "tortoise.backends.sqlite":
+        # Wait for another process's write instead of failing at once with "database is locked".
+        connection["credentials"].setdefault("busy_timeout", 15_000)
     return {
         "connections": {"default": connection},
         "apps": {"models": {"models": MODELS, "default_connection": "default"}},

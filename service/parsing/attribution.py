@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.parsing.countries import country_code
 from service.parsing.lexicon import (
     ADDRESSEE_VERBS,
     ANONYMOUS_HEADS,
@@ -90,12 +89,14 @@ def np_before(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     last = tokens[k]
     if last.lower in PRONOUNS or last.lower == "who":
         return k, end
-    if last.lower in _STOP_WORDS:
+    if last.lower in _STOP_WORDS and not last.is_capital:
         return None
     if last.text == "¤" or not last.is_word:
         return None
     i = k
-    if last.is_capital and last.bare not in NOT_NAMES:
+    quoted_name = k >= 1 and tokens[k - 1].text in {"”", '"'} and \
+        last.lower not in DETERMINERS  # "“...,” Read said"
+    if last.is_capital and (last.bare not in NOT_NAMES or quoted_name):
         while i - 1 >= lo:
             prev = tokens[i - 1]
             if (prev.is_capital and prev.is_word and not prev.possessive
@@ -292,7 +293,7 @@ class Resolver:
             while k < len(words) and not words[k].is_capital and words[k].lower != "the":
                 k += 1
             names = words[k:]
-            if names and not (len(names) == 1 and country_code(names[0].bare)):
+            if names:
                 return self.cast.named(names, names[0].start, end)
         if (first.lower in {"the", "a", "an"} or first.lower in POSSESSIVES) and len(words) >= 2:
             return self.cast.anonymous(words, last, start, end)
@@ -311,7 +312,8 @@ class Resolver:
         if ci - 1 >= lo and (tokens[ci - 1].possessive or tokens[ci - 1].lower in NOUN_MARKERS):
             return None  # "Trump's comments", "the claims": a noun, not a cue
         k = ci
-        while k - 1 >= lo and (tokens[k - 1].lower in CUE_PREMODIFIERS
+        while k - 1 >= lo and ((tokens[k - 1].lower in CUE_PREMODIFIERS
+                                and not tokens[k - 1].is_capital)
                                or tokens[k - 1].lower in TIME_WORDS
                                or (tokens[k - 1].lower.endswith("ly") and tokens[k - 1].is_word
                                and not tokens[k - 1].is_capital)):
