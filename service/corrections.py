@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
+from tortoise.transactions import in_transaction as _in_transaction
+
+from service import events
 
 from service.models import (
     Article,
@@ -21,6 +26,15 @@ from service.parsing.records import SpeakerKind
 from service.writer import anonymous_prefix
 
 UNSET = object()
+
+
+@asynccontextmanager
+async def in_transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    """A writing transaction that, once committed, invalidates cached responses everywhere."""
+    async with _in_transaction() as conn:
+        await events.notify_write(conn)
+        yield conn
+    events.wrote()
 
 
 class CorrectionError(ValueError):

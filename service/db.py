@@ -31,6 +31,13 @@ def tortoise_config(db_url: str | None = None) -> dict[str, Any]:
     }
 
 
+def sqlite_path(db_url: str | None = None) -> str | None:
+    """The file of a SQLite database URL; None for an in-memory one or another backend."""
+    connection = expand_db_url(db_url or settings.DATABASE_URL)
+    path = connection["credentials"].get("file_path")
+    return None if connection["engine"] != "tortoise.backends.sqlite" or path in (None, ":memory:") else str(path)
+
+
 def is_postgres(db_url: str | None = None) -> bool:
     return (db_url or settings.DATABASE_URL).startswith(("postgres://", "postgresql://", "asyncpg://"))
 

@@ -10,14 +10,53 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 CHANNEL = "quotegraph_articles"
+WRITES = "quotegraph_writes"
 QUEUE_SIZE = 1000
 log = logging.getLogger("quotegraph.events")
+
+
+_local_writes = 0
+_sqlite_file: str | None = None
+
+
+def wrote() -> None:
+    """Count a write committed by this process (invalidates cached responses)."""
+    global _local_writes
+    _local_writes += 1
+
+
+def watch_sqlite(path: str | None) -> None:
+    """Count other processes' writes to this SQLite file through its modification time."""
+    global _sqlite_file
+    _sqlite_file = path
+
+
+def generation() -> tuple[int, ...]:
+    """Changes whenever anything was written, by this process or (see above) another."""
+    if _sqlite_file is None:
+        return (_local_writes,)
+    stamps = [_local_writes]
+    for suffix in ("", "-wal"):
+        try:
+            stat = os.stat(_sqlite_file + suffix)
+            stamps += [stat.st_mtime_ns, stat.st_size]
+        except OSError:
+            stamps += [0, 0]
+    return tuple(stamps)
+
+
+async def notify_write(conn: BaseDBAsyncClient) -> None:
+    """Inside a writing transaction: tell every other process, when (and if) it commits."""
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query("SELECT pg_notify($1, '')", [WRITES])
 
 
 class Broker:
@@ -49,6 +88,10 @@ class Broker:
 
         self._listener = await asyncpg.connect(postgres_dsn)
         await self._listener.add_listener(CHANNEL, self._on_notify)
+        await self._listener.add_listener(WRITES, self._on_write)
+
+    def _on_write(self, _conn: object, _pid: int, _channel: str, _payload: str) -> None:
+        wrote()
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         with contextlib.suppress(ValueError):

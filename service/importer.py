@@ -125,6 +125,7 @@ async def store(prepared: Prepared) -> ImportResult:
                     return _result(prepared.origin, "unchanged", existing, parsed)
                 writer = ArticleWriter(conn, source, parsed)
                 article = await (writer.replace(existing) if existing else writer.create())
+            events.wrote()
             if not events.is_postgres():
                 events.broker.publish(article.id)
             return _result(prepared.origin, "updated" if existing else "imported", article, parsed)

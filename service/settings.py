@@ -38,3 +38,5 @@ MAX_QUERY_COST: int = config("QUOTEGRAPH_MAX_QUERY_COST", cast=int, default=50_0
 MAX_QUERY_LENGTH: int = config("QUOTEGRAPH_MAX_QUERY_LENGTH", cast=int, default=100_000)
 MAX_BODY_BYTES: int = config("QUOTEGRAPH_MAX_BODY_BYTES", cast=int, default=10_000_000)
 REQUEST_TIMEOUT: float = config("QUOTEGRAPH_REQUEST_TIMEOUT", cast=float, default=10.0)
+# Responses to repeated queries kept per worker until the next write (0 turns the cache off).
+RESPONSE_CACHE_ENTRIES: int = config("QUOTEGRAPH_RESPONSE_CACHE", cast=int, default=1000)

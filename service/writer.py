@@ -166,6 +166,7 @@ class ArticleWriter:
         if self.conn.capabilities.dialect == "postgres":
             # Delivered to every LISTENing process when, and only if, this transaction commits.
             await self.conn.execute_query("SELECT pg_notify($1, $2)", [events.CHANNEL, str(article.id)])
+        await events.notify_write(self.conn)
 
     async def country(self, alpha2: str) -> Country:
         if alpha2 not in self.countries:

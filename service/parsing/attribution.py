@@ -227,10 +227,26 @@ def subject_np(tokens: list[Token], lo: int, hi: int) -> tuple[int, int] | None:
 def _skip_appositive(tokens: list[Token], k: int, lo: int) -> int:
     """With tokens[k] == ',' closing "X, a Y at Z,", the index just past X (else k + 1)."""
     j = k - 1
-    while j >= lo and tokens[j].text not in {",", "¤", ";", ":", "(", ")"}:
-        j -= 1
-    if j < lo or tokens[j].text != "," or j + 1 >= k or k - j > 40:
-        return k + 1
+    while j >= lo and k - j <= 40:
+        while j >= lo and tokens[j].text not in {",", "¤", ";", ":", "(", ")"}:
+            j -= 1
+        if j < lo or tokens[j].text != "," or j + 1 >= k or k - j > 40:
+            return k + 1
+        opener = tokens[j + 1]
+        before = tokens[j - 1] if j - 1 >= lo else None
+        if (opener.lower in DETERMINERS or opener.lower in {"who", "whose", "which"}
+                or opener.text.isdigit() or opener.lower in TITLE_PREMODIFIERS
+                or opener.lower.endswith("ing") or opener.lower in {"both", "each", "all"}
+                or (not opener.is_capital and opener.is_word and before is not None
+                    and (before.is_capital or before.text == ")" or _is_head(before)))
+                or (opener.is_capital and before is not None and before.is_capital
+                    and (any(t.lower in {"of", "for", "at"} for t in tokens[j + 1:k])
+                         or opener.possessive or opener.text[:2] in {"R-", "D-", "I-"}))):
+            return j
+        if not (opener.is_capital and before is not None and before.is_capital):
+            return k + 1
+        j -= 1  # "X, a salesman from Sumter, South Carolina, says": a place, look further back
+    return k + 1
     opener = tokens[j + 1]
     before = tokens[j - 1] if j - 1 >= lo else None
     if (opener.lower in DETERMINERS or opener.lower in {"who", "whose", "which"}

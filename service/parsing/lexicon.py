@@ -54,7 +54,8 @@ SPEECH_VERBS: Final = frozenset(
         "recount", "retort", "confirm", "conclude", "suggest", "answer", "shout",
         "agree", "charge", "post", "exclaim", "wonder", "concur", "snap", "scoff", "sigh",
         "cite", "affirm", "maintain", "indicate", "swear", "opine", "grumble", "hint", "advise",
-        "inform", "point", "estimate", "instruct",
+        "inform", "point", "estimate", "instruct", "assure", "yell", "interject", "react",
+        "bark", "elaborate", "quote", "read", "scream", "whisper", "plead", "crow", "brag",
     }
 )
 QUOTE_ONLY_VERBS: Final = frozenset(
@@ -62,7 +63,7 @@ QUOTE_ONLY_VERBS: Final = frozenset(
         "call", "describe", "hail", "dub", "praise", "label", "brand", "term", "characterize",
         "characterise", "blast", "slam", "criticize", "criticise", "accuse", "mock", "tout",
         "defend", "dismiss", "decry", "denounce", "thank", "congratulate", "welcome", "attack",
-        "refer", "question", "blame", "vow", "celebrate",
+        "refer", "question", "blame", "vow", "celebrate", "chant",
     }
 )
 # Verbs of belief count for indirect speech only ("officials believe that ...").
@@ -74,7 +75,8 @@ BARE_CUES: Final = frozenset(
      "note", "write", "explain", "suggest", "predict", "contend", "maintain", "acknowledge", "hope",
      "fear", "expect", "feel", "worry", "wonder", "recall", "concede", "deny", "describe", "ask",
      "according", "announce", "declare", "respond", "reply", "confirm", "stress",
-     "urge", "emphasize", "tweet", "conclude", "observe", "complain", "caution", "assert"}
+     "urge", "emphasize", "tweet", "conclude", "observe", "complain", "caution", "assert",
+     "read"}
 )
 # Verbs whose "to" complement is an addressee, not content: "told reporters", "said to".
 ADDRESSEE_VERBS: Final = frozenset({"tell", "inform", "ask", "advise", "instruct", "urge"})

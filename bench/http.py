@@ -1,0 +1,179 @@
+"""GraphQL over HTTP against its limit (issue 5).
+
+    .venv/bin/python bench/http.py [--seconds 10] [--connections 16] [--workers N]
+                                   [--database sqlite|postgres] [--write]
+
+Imports seeds/ and the PolNeAR train articles (title, text, externalId; the corpus stays outside
+the repository) into a temporary database, starts `quotegraph serve` on it and, beside it,
+bench/bare.py: a bare Starlette app on the same uvicorn settings that answers every request body
+with the bytes quotegraph answered it with ("the limit"). wrk (bench/setup installs it) posts
+each scenario for --seconds at --connections; the ratio is quotegraph's req/s over the limit's,
+both measured in the same run, so the noise of a shared machine mostly cancels.
+
+Goals: a repeated query >= 0.5 of the limit, a different article each request >= 0.1 of it,
+p99 < 50 ms at 16 connections.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file's name shadows the standard library's `http` while bench/ is on sys.path: take it off.
+_ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
+sys.path.insert(0, str(_ROOT))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import httpx  # noqa: E402
+
+from bench import common, queries  # noqa: E402
+
+LUA = common.BENCH / "wrk" / "bodies.lua"
+REPEATED_GOAL, CYCLING_GOAL, P99_GOAL_MS = 0.5, 0.1, 50.0
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    label: str
+    bodies: list[str]
+    goal: float
+
+
+def scenarios(url: str) -> list[Scenario]:
+    ids: list[str] = []
+    after = None
+    while True:
+        page = common.graphql(url, queries.ARTICLE_IDS, {"after": after})["articles"]
+        ids += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    return [
+        Scenario("articles", "(a) article page: 20 articles, quotes, speakers, countries",
+                 [queries.body(queries.ARTICLE_PAGE)], REPEATED_GOAL),
+        Scenario("node", f"(b) node(id), a different article each request ({len(ids)} cycled)",
+                 [queries.body(queries.ARTICLE_BY_ID, {"id": i}) for i in ids], CYCLING_GOAL),
+        Scenario("speakers", "(c) speaker page: top 10 speakers, 5 quotes each",
+                 [queries.body(queries.SPEAKER_PAGE)], REPEATED_GOAL),
+        Scenario("deep", "(d) deep nested: articles > quotes > speaker > quotes > article > speakers",
+                 [queries.body(queries.DEEP)], REPEATED_GOAL),
+    ]
+
+
+def record_responses(url: str, items: list[Scenario], target: Path) -> dict[str, int]:
+    """Ask quotegraph each body once; keep its exact bytes for the bare app. Returns mean sizes."""
+    sizes: dict[str, int] = {}
+    with httpx.Client(timeout=60) as client, target.open("w", encoding="utf-8") as out:
+        for item in items:
+            total = 0
+            for text in item.bodies:
+                response = client.post(
+                    f"{url}/graphql", content=text.encode(), headers={"Content-Type": "application/json"}
+                )
+                data = response.json()
+                if response.status_code != 200 or data.get("errors"):
+                    raise RuntimeError(f"{item.name}: HTTP {response.status_code} {response.text[:500]}")
+                total += len(response.content)
+                out.write(json.dumps({"body": text, "response": response.text}) + "\n")
+            sizes[item.name] = total // len(item.bodies)
+    return sizes
+
+
+def import_corpus(env: dict[str, str], work: Path) -> dict[str, int]:
+    feed = common.polnear_jsonl(work / "polnear-train.jsonl")
+    assert feed is not None
+    for path in (common.SEEDS, feed):
+        done = common.run_cli("import", str(path), "--quiet", env=env)
+        if done.returncode != 0:
+            raise RuntimeError(f"import of {path} failed:\n{done.stderr[-2000:]}")
+    stats = common.run_cli("stats", "--json", env=env)
+    counts: dict[str, int] = json.loads(stats.stdout)
+    return counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers, for both servers")
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--write", action="store_true", help="record the figures in BENCHMARKS.md")
+    args = parser.parse_args()
+    if not (common.POLNEAR / "train.jsonl").is_file():
+        print(f"skipped: no PolNeAR train split at {common.POLNEAR / 'train.jsonl'} (set POLNEAR_DIR)")
+        return 0
+    if args.workers > 1 and args.database == "sqlite":
+        print("note: several workers on SQLite; reads only, so this is fine here")
+    common.wrk_path()
+    threads = 1 if args.workers == 1 else 2
+    rows, failures = [], []
+    with common.workdir() as work, common.database_url(args.database, work) as db_url:
+        env = common.environment(DATABASE_URL=db_url)
+        counts = import_corpus(env, work)
+        print(f"database: {args.database}, {counts}")
+        with common.serve(env, work / "serve.log", "--workers", str(args.workers)) as app:
+            items = scenarios(app.url)
+            sizes = record_responses(app.url, items, work / "responses.jsonl")
+            with common.serve_bare(work / "responses.jsonl", work / "bare.log", args.workers) as bare:
+                for item in items:
+                    bodies = work / f"{item.name}.bodies"
+                    bodies.write_text("\n".join(item.bodies) + "\n", encoding="utf-8")
+                    wrk_env = {"BENCH_BODIES": str(bodies)}
+                    # A short warm-up, so parser caches and the page cache are as in steady state.
+                    common.run_wrk(f"{app.url}/graphql", LUA, seconds=2, connections=args.connections,
+                                   threads=threads, env=wrk_env)
+                    ours = common.run_wrk(f"{app.url}/graphql", LUA, seconds=args.seconds,
+                                          connections=args.connections, threads=threads, env=wrk_env)
+                    limit = common.run_wrk(f"{bare.url}/graphql", LUA, seconds=args.seconds,
+                                           connections=args.connections, threads=threads, env=wrk_env)
+                    ratio = ours.rps / limit.rps if limit.rps else 0.0
+                    bad = {k: v for k, v in ours.statuses.items() if k != "200"}
+                    ok_ratio, ok_p99 = ratio >= item.goal, ours.p99_ms < P99_GOAL_MS
+                    if not ok_ratio:
+                        failures.append(f"{item.name}: ratio {ratio:.3f} < {item.goal}")
+                    if not ok_p99:
+                        failures.append(f"{item.name}: p99 {ours.p99_ms:.1f} ms >= {P99_GOAL_MS:g} ms")
+                    if bad or ours.socket_errors:
+                        failures.append(f"{item.name}: statuses {bad}, socket errors {ours.socket_errors}")
+                    rows.append([
+                        item.label, f"{sizes[item.name]:,}", f"{ours.rps:.0f}", f"{ours.p50_ms:.1f}",
+                        f"{ours.p99_ms:.1f}", f"{limit.rps:.0f}", f"{limit.p99_ms:.1f}",
+                        f"{ratio:.3f} (goal >= {item.goal:g}) {'ok' if ok_ratio else 'MISSED'}",
+                        "ok" if ok_p99 and not bad else "MISSED",
+                    ])
+                    print(json.dumps({"scenario": item.name, "rps": round(ours.rps, 1),
+                                      "p50_ms": round(ours.p50_ms, 2), "p99_ms": round(ours.p99_ms, 2),
+                                      "limit_rps": round(limit.rps, 1), "limit_p99_ms": round(limit.p99_ms, 2),
+                                      "ratio": round(ratio, 3), "statuses": ours.statuses,
+                                      "bytes": sizes[item.name]}), flush=True)
+            rss = app.rss_mib()
+    headers = ["scenario", "response bytes", "req/s", "p50 ms", "p99 ms", "limit req/s", "limit p99 ms",
+               "ratio", "p99 < 50 ms, no errors"]
+    summary = common.table(headers, rows)
+    print(summary)
+    print(f"server RSS after the run: {rss:.0f} MiB")
+    print("all goals met" if not failures else "goals missed: " + "; ".join(failures))
+    if args.write:
+        name = "http" if (args.workers, args.database) == (1, "sqlite") else f"http-{args.database}-w{args.workers}"
+        body = (
+            f"{args.database}, {args.workers} uvicorn worker(s) for each server, holding seeds/ and the "
+            f"PolNeAR train split ({counts['articles']} articles, {counts['quotes']} quotes, "
+            f"{counts['speakers']} speakers); wrk, {args.connections} connections, {args.seconds:g} s a "
+            f"scenario after a 2 s warm-up, on the same 2-core machine as the servers. \"limit\" is "
+            f"bench/bare.py answering the same bytes. Server RSS after the run: {rss:.0f} MiB.\n\n"
+            f"{summary}\n\n"
+            + ("All goals met." if not failures else "Goals missed: " + "; ".join(failures) + ".")
+        )
+        title = "GraphQL over HTTP against its limit" + (
+            "" if name == "http" else f" ({args.database}, {args.workers} workers)")
+        common.write_section(name, common.recorded(title, body))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""A response cache for GraphQL queries, keyed by the request and invalidated by every write.
+
+Queries are public and deterministic for a given state of the database, so a repeated request
+(same document, variables and Accept) can be answered with the bytes of the last answer, until
+anything is written. Writes are counted by `events.generation()`: bumped in-process by every
+write, by PostgreSQL NOTIFY from other processes, and on SQLite by the database file changing.
+Only successful query operations are cached; mutations and errors never are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import orjson
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service import events
+
+TTL_SECONDS = 60.0  # a bound on staleness should a PostgreSQL notification ever be lost
+
+
+@dataclass
+class _Entry:
+    generation: tuple[int, ...]
+    stored: float
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+@lru_cache(maxsize=1024)
+def _is_query(document: str, operation_name: str | None) -> bool:
+    try:
+        ast = parse(document)
+    except GraphQLError:
+        return False
+    operations = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    return len(chosen) == 1 and chosen[0].operation is OperationType.QUERY
+
+
+def _operation(method: str, query_string: bytes, body: bytes) -> tuple[str, str | None] | None:
+    try:
+        if method == "POST":
+            data = orjson.loads(body)
+        else:
+            from urllib.parse import parse_qs
+
+            params = parse_qs(query_string.decode("latin-1"))
+            data = {k: v[0] for k, v in params.items()}
+    except (orjson.JSONDecodeError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("query"), str):
+        return None
+    name = data.get("operationName")
+    return data["query"], name if isinstance(name, str) else None
+
+
+class ResponseCache:
+    def __init__(self, app: ASGIApp, max_entries: int = 1000, max_bytes: int = 64_000_000) -> None:
+        self.app = app
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.entries: OrderedDict[bytes, _Entry] = OrderedDict()
+        self.size = 0
+        self.hits = self.misses = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope.get("method")
+        if scope["type"] != "http" or method not in ("GET", "POST"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        accept = headers.get(b"accept", b"")
+        if method == "GET" and b"text/html" in accept:  # GraphiQL's page
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, receive, send)
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        key = hashlib.blake2b(
+            b"\0".join((method.encode(), scope.get("query_string", b""), accept, headers.get(b"content-type", b""), body)),
+            digest_size=20,
+        ).digest()
+        generation = events.generation()
+        entry = self.entries.get(key)
+        if entry is not None and entry.generation == generation and time.monotonic() - entry.stored < TTL_SECONDS:
+            self.entries.move_to_end(key)
+            self.hits += 1
+            await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
+            await send({"type": "http.response.body", "body": entry.body})
+            return
+        self.misses += 1
+
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, replay, capture)
+        response = b"".join(chunks)
+        if (
+            start.get("status") == 200
+            and b'"errors"' not in response
+            and (operation := _operation(method, scope.get("query_string", b""), body)) is not None
+            and _is_query(*operation)
+        ):
+            self._store(key, _Entry(generation, time.monotonic(), 200, list(start.get("headers", [])), response))
+
+    def _store(self, key: bytes, entry: _Entry) -> None:
+        if len(entry.body) > self.max_bytes // 10:
+            return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old.body)
+        self.entries[key] = entry
+        self.size += len(entry.body)
+        while self.entries and (len(self.entries) > self.max_entries or self.size > self.max_bytes):
+            _, evicted = self.entries.popitem(last=False)
+            self.size -= len(evicted.body)

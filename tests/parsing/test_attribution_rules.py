@@ -1,0 +1,99 @@
+# ruff: noqa: RUF001 - the test sentences use typographic quotation marks and dashes
+"""Attribution rules, one table row a rule: (kind, quoted words, cue, source) of each quotation."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.parsing.quotes import extract_quotes
+from service.parsing.records import QuoteKind
+
+TITLE = "A headline without quotes\n"
+
+
+def _quoted(body: str) -> list[tuple[str, str, str, str]]:
+    quotes, _ = extract_quotes(TITLE + body)
+    return [
+        (q.kind.value, q.text, q.cue.text if q.cue else "", q.source.text if q.source else "")
+        for q in quotes
+        if q.kind is not QuoteKind.INDIRECT
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # a participle or a second verb shares the subject and is the nearer cue
+        (
+            "Ann Lee said the plan was bad, adding that it was “a disaster for everyone.”",
+            [("PARTIAL", "a disaster for everyone.", "adding", "Ann Lee")],
+        ),
+        (
+            "Ann Lee slammed the plan and accused Bob Ray of a “flip-flop.”",
+            [("PARTIAL", "flip-flop.", "accused", "Ann Lee")],
+        ),
+        # a middle initial and a party label do not cut the name
+        (
+            'Sen. Rita J. Moss (D-Ore.), noting the size of the crowd, said, "It is big."',
+            [("DIRECT", "It is big.", "said", "Sen. Rita J. Moss (D-Ore.)")],
+        ),
+        # an appositive name after a noun: the span covers both
+        (
+            "“We need him,” his wife, Maria Pop, wrote in a letter to the court.",
+            [("DIRECT", "We need him,", "wrote", "his wife, Maria Pop")],
+        ),
+        # words between the quotation and ", he said"
+        (
+            "“The vote was rigged” in the county, he said in an interview.",
+            [("DIRECT", "The vote was rigged", "said", "he")],
+        ),
+        ("“The plan is good,” according to the Daily Ledger.",
+         [("DIRECT", "The plan is good,", "according to", "the Daily Ledger")]),
+        ("Lee’s office said in a statement: “We are ready.”",
+         [("DIRECT", "We are ready.", "said", "Lee’s office")]),
+        # a question mark ends the quotation, not the attribution
+        ("“Why now?” Tom Ruiz asked in a long letter to the editors of the paper.",
+         [("DIRECT", "Why now?", "asked", "Tom Ruiz")]),
+        # a signature after a dash
+        ("“We can build a wall around him.” ― Ana Ruiz",
+         [("DIRECT", "We can build a wall around him.", "―", "Ana Ruiz")]),
+        # the cue nearest the quotation introduces it, not one in a subordinate clause
+        ("After Ann Lee spoke, the crowd chanted: “Four more years!”",
+         [("DIRECT", "Four more years!", "chanted", "the crowd")]),
+        ("“Taxes are high,” it read.", [("DIRECT", "Taxes are high,", "read", "it")]),
+        ("“Taxes are high,” Cuban said.", [("DIRECT", "Taxes are high,", "said", "Cuban")]),
+        ("“Taxes are high,” Will wrote.", [("DIRECT", "Taxes are high,", "wrote", "Will")]),
+        # a lowercase continuation after an aside is the same quotation
+        (
+            "“These people know words,” said Tom Kerr, speaking of lawyers, “and use them.”",
+            [("DIRECT", "These people know words, and use them.", "said", "Tom Kerr")],
+        ),
+        # but a second quotation after the writer's own words is not
+        (
+            "“It is a step forward,” Tom Kerr said more towns were “lining up to join.”",
+            [
+                ("DIRECT", "It is a step forward,", "said", "Tom Kerr"),
+                ("PARTIAL", "lining up to join.", "said", "Tom Kerr"),
+            ],
+        ),
+    ],
+)
+def test_attribution_rules(body: str, expected: list[tuple[str, str, str, str]]) -> None:
+    assert _quoted(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "cue_not", "source_not"),
+    [
+        # a noun after a possessive or article is no cue
+        ("Ann Lee praised the deal. Bob Ray’s comments called it “a sellout.”", "comments", "Bob"),
+        ("Ten states passed the law. Each state calls it “the shield law.”", "state", "Each"),
+        # a cue inside an "after ..." clause is not the quotation's
+        ("After the winner was declared, Ann Lee told her supporters, “I love this state.”",
+         "declared", "the winner"),
+    ],
+)
+def test_what_is_not_a_cue(body: str, cue_not: str, source_not: str) -> None:
+    for _, _, cue, source in _quoted(body):
+        assert cue != cue_not
+        assert source != source_not
