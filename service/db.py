@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from tortoise import Tortoise, connections
 from tortoise.transactions import in_transaction
-from tortoise.utils import generate_schema_for_client, get_schema_sql
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 from tortoise.backends.base.config_generator import expand_db_url
 
 from service import settings
 
 MODELS = ["service.models"]
+MIGRATIONS = "service.migrations"
+INITIAL_MIGRATION = "0001_initial"
 
 
 def tortoise_config(db_url: str | None = None) -> dict[str, Any]:
@@ -25,10 +30,17 @@ def tortoise_config(db_url: str | None = None) -> dict[str, Any]:
         connection["credentials"].setdefault("busy_timeout", 15_000)
     return {
         "connections": {"default": connection},
-        "apps": {"models": {"models": MODELS, "default_connection": "default"}},
+        "apps": {"models": {"models": MODELS, "default_connection": "default", "migrations": MIGRATIONS}},
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def __getattr__(name: str) -> Any:
+    # `tortoise -c service.db.TORTOISE_ORM makemigrations` reads the configuration from here.
+    if name == "TORTOISE_ORM":
+        return tortoise_config()
+    raise AttributeError(name)
 
 
 def sqlite_path(db_url: str | None = None) -> str | None:
@@ -51,17 +63,57 @@ _SCHEMA_LOCK = 0x71756F7465  # any constant shared by every process
 
 
 async def prepare_schema() -> None:
-    """Create missing tables and indexes; safe when several workers start at once."""
+    """Bring the database to the current schema with the migrations in service/migrations;
+    safe when several workers start at once."""
     conn = connections.get("default")
     if conn.capabilities.dialect != "postgres":
-        await generate_schema_for_client(conn, safe=True)
+        path = getattr(conn, "filename", ":memory:")
+        if path == ":memory:":
+            await _migrate(conn)
+            return
+        # Processes opening one SQLite file together take turns, through a lock file beside it.
+        with open(f"{path}.migrate-lock", "a") as lock:
+            await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+            try:
+                await _migrate(conn)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
         return
-    async with in_transaction() as tx:
-        # Concurrent CREATE TABLE IF NOT EXISTS can still collide on PostgreSQL: serialise it.
-        await tx.execute_query(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
-        await tx.execute_script(get_schema_sql(tx, safe=True))
+    # Workers starting together would each try to apply the same migration: one at a time, by a
+    # session lock held on a connection of its own that runs nothing else.
+    import asyncpg
+
+    lock_conn = await asyncpg.connect(
+        **{key: getattr(conn, key) for key in ("user", "password", "host", "port", "database")}
+    )
+    try:
+        await lock_conn.execute(f"SELECT pg_advisory_lock({_SCHEMA_LOCK})")
+        await _migrate(conn)
         for statement in POSTGRES_INDEXES:
-            await tx.execute_script(statement)
+            await conn.execute_script(statement)
+    finally:
+        await lock_conn.close()  # closing the session releases its lock
+
+
+async def _migrate(conn: BaseDBAsyncClient) -> None:
+    apps = {"models": tortoise_config()["apps"]["models"]}
+    executor = MigrationExecutor(conn, apps)
+    applied = await executor.recorder.applied_migrations() if await _has_table(conn, "tortoise_migrations") else []
+    if not applied and await _has_table(conn, "article"):
+        # A database made before migrations existed (by generate_schemas): its tables are the
+        # initial migration's, so record that one as applied and run only what follows.
+        await executor.migrate([MigrationTarget(app_label="models", name=INITIAL_MIGRATION)], fake=True)
+    await executor.migrate()
+
+
+async def _has_table(conn: BaseDBAsyncClient, table: str) -> bool:
+    if conn.capabilities.dialect == "postgres":
+        rows = await conn.execute_query_dict("SELECT to_regclass($1) IS NOT NULL AS present", [table])
+    else:
+        rows = await conn.execute_query_dict(
+            "SELECT COUNT(*) > 0 AS present FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+        )
+    return bool(rows[0]["present"])
 
 
 @asynccontextmanager

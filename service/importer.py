@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from asyncpg.exceptions import TransactionRollbackError
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
@@ -137,6 +139,9 @@ async def store(prepared: Prepared) -> ImportResult:
             if "locked" not in str(exc):
                 raise
             await asyncio.sleep(0.05 * 2**attempt)  # SQLite: another process is writing
+        except TransactionRollbackError:
+            # PostgreSQL chose this transaction to break a deadlock or a serialisation conflict.
+            await asyncio.sleep(0.02 * 2**attempt * random.random())
     return ImportResult(prepared.origin, "failed", error="kept conflicting with concurrent imports; run it again")
 
 

@@ -66,7 +66,23 @@ class ArticleWriter:
         self.parsed = parsed
         self.countries: dict[str, Country] = {}
 
+    async def lock_entities(self) -> None:
+        """On PostgreSQL, lock the natural keys this article writes, in one global order, so that
+        concurrent imports sharing speakers, countries or agreements wait for each other instead
+        of deadlocking."""
+        if self.conn.capabilities.dialect != "postgres":
+            return
+        parsed, identity = self.parsed, self.source.identity
+        keys = {speaker_key(record, identity) for record in parsed.speakers}
+        keys |= {f"country:{c.alpha2}" for c in parsed.countries}
+        keys |= {f"country:{r.country}" for r in parsed.speakers if r.country}
+        keys |= {f"agreement:{a.name}" for a in parsed.agreements}
+        keys |= {f"country:{m.country}" for a in parsed.agreements for m in a.members}
+        for lock in sorted({int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True) for k in keys}):
+            await self.conn.execute_query("SELECT pg_advisory_xact_lock($1)", [lock])
+
     async def create(self) -> Article:
+        await self.lock_entities()
         article = await Article.create(**self._fields(), using_db=self.conn)
         await self._write_contents(article, {})
         return article
@@ -74,6 +90,7 @@ class ArticleWriter:
     async def replace(self, article: Article) -> Article:
         """The same article with a changed text: everything derived from the text is rewritten;
         corrected attributions are kept where their quote is still there."""
+        await self.lock_entities()
         old = await Quote.filter(article_id=article.id).using_db(self.conn)
         corrected = {(q.text, q.kind): q.speaker_id for q in old if q.corrected and q.speaker_id}
         for speaker_id, count in sorted(Counter(q.speaker_id for q in old if q.speaker_id).items()):
