@@ -48,7 +48,9 @@ def create_app() -> Starlette:
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    return Starlette(routes=[Route("/graphql", graphql, methods=["POST"]), Route("/healthz", healthz)])
+    return Starlette(
+        routes=[Route("/graphql", graphql, methods=["POST"]), Route("/healthz", healthz)]
+    )
 
 
 def main() -> None:
@@ -63,8 +65,13 @@ def main() -> None:
     os.environ[_ENV] = str(args.responses.resolve())
     # The same uvicorn settings as `quotegraph serve` (service/cli.py), access log included.
     uvicorn.run(
-        "bench.bare:create_app", factory=True, app_dir=str(_ROOT),
-        host=args.host, port=args.port, workers=args.workers, log_level="info",
+        "bench.bare:create_app",
+        factory=True,
+        app_dir=str(_ROOT),
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
     )
 
 

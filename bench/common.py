@@ -109,8 +109,12 @@ def environment(**overrides: str) -> dict[str, str]:
     return {**env, **overrides}
 
 
-def run_cli(*args: str, env: dict[str, str], timeout: float = 3600) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([QUOTEGRAPH, *args], env=env, capture_output=True, text=True, timeout=timeout)
+def run_cli(
+    *args: str, env: dict[str, str], timeout: float = 3600
+) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [QUOTEGRAPH, *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
     return done
 
 
@@ -177,10 +181,14 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, path: s
 
 
 @contextmanager
-def process_server(argv: list[str], env: dict[str, str], log: Path, health: str) -> Iterator[Server]:
+def process_server(
+    argv: list[str], env: dict[str, str], log: Path, health: str
+) -> Iterator[Server]:
     port = free_port()
     with log.open("wb") as out:
-        process = subprocess.Popen([*argv, "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [*argv, "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
         server = Server(f"http://127.0.0.1:{port}", process)
         try:
             _wait_healthy(server.url, process, log, health)
@@ -239,10 +247,15 @@ def serve_bare(responses: Path, log: Path, workers: int = 1) -> Iterator[Server]
         yield server
 
 
-def graphql(url: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
+def graphql(
+    url: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = httpx.post(
-        f"{url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers, timeout=60
+        f"{url}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers=headers,
+        timeout=60,
     )
     response.raise_for_status()
     body = response.json()
@@ -263,7 +276,11 @@ def polnear_jsonl(target: Path, split: str = "train") -> Path | None:
         for line in lines:
             if line.strip():
                 doc = json.loads(line)
-                record = {"title": doc.get("title"), "text": doc["text"], "externalId": doc["doc_id"]}
+                record = {
+                    "title": doc.get("title"),
+                    "text": doc["text"],
+                    "externalId": doc["doc_id"],
+                }
                 out.write(json.dumps(record) + "\n")
     return target
 
@@ -305,11 +322,25 @@ def run_wrk(
 ) -> WrkResult:
     """Run wrk with a Lua script whose done() prints one JSON line prefixed with `BENCH `."""
     argv = [
-        wrk_path(), "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s",
-        "--timeout", timeout, "-s", str(script), url,
+        wrk_path(),
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds:g}s",
+        "--timeout",
+        timeout,
+        "-s",
+        str(script),
+        url,
     ]
     done = subprocess.run(
-        argv, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=seconds + 120
+        argv,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=seconds + 120,
     )
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -325,6 +356,9 @@ def run_wrk(
         p50_ms=float(data["p50_us"]) / 1000,
         p99_ms=float(data["p99_us"]) / 1000,
         statuses={str(k): int(v) for k, v in data.get("statuses", {}).items()},
-        socket_errors=int(data["connect"]) + int(data["read"]) + int(data["write"]) + int(data["timeout"]),
+        socket_errors=int(data["connect"])
+        + int(data["read"])
+        + int(data["write"])
+        + int(data["timeout"]),
         extra=data,
     )

@@ -54,14 +54,30 @@ def scenarios(url: str) -> list[Scenario]:
             break
         after = page["pageInfo"]["endCursor"]
     return [
-        Scenario("articles", "(a) article page: 20 articles, quotes, speakers, countries",
-                 [queries.body(queries.ARTICLE_PAGE)], REPEATED_GOAL),
-        Scenario("node", f"(b) node(id), a different article each request ({len(ids)} cycled)",
-                 [queries.body(queries.ARTICLE_BY_ID, {"id": i}) for i in ids], CYCLING_GOAL),
-        Scenario("speakers", "(c) speaker page: top 10 speakers, 5 quotes each",
-                 [queries.body(queries.SPEAKER_PAGE)], REPEATED_GOAL),
-        Scenario("deep", "(d) deep nested: articles > quotes > speaker > quotes > article > speakers",
-                 [queries.body(queries.DEEP)], REPEATED_GOAL),
+        Scenario(
+            "articles",
+            "(a) article page: 20 articles, quotes, speakers, countries",
+            [queries.body(queries.ARTICLE_PAGE)],
+            REPEATED_GOAL,
+        ),
+        Scenario(
+            "node",
+            f"(b) node(id), a different article each request ({len(ids)} cycled)",
+            [queries.body(queries.ARTICLE_BY_ID, {"id": i}) for i in ids],
+            CYCLING_GOAL,
+        ),
+        Scenario(
+            "speakers",
+            "(c) speaker page: top 10 speakers, 5 quotes each",
+            [queries.body(queries.SPEAKER_PAGE)],
+            REPEATED_GOAL,
+        ),
+        Scenario(
+            "deep",
+            "(d) deep nested: articles > quotes > speaker > quotes > article > speakers",
+            [queries.body(queries.DEEP)],
+            REPEATED_GOAL,
+        ),
     ]
 
 
@@ -73,11 +89,15 @@ def record_responses(url: str, items: list[Scenario], target: Path) -> dict[str,
             total = 0
             for text in item.bodies:
                 response = client.post(
-                    f"{url}/graphql", content=text.encode(), headers={"Content-Type": "application/json"}
+                    f"{url}/graphql",
+                    content=text.encode(),
+                    headers={"Content-Type": "application/json"},
                 )
                 data = response.json()
                 if response.status_code != 200 or data.get("errors"):
-                    raise RuntimeError(f"{item.name}: HTTP {response.status_code} {response.text[:500]}")
+                    raise RuntimeError(
+                        f"{item.name}: HTTP {response.status_code} {response.text[:500]}"
+                    )
                 total += len(response.content)
                 out.write(json.dumps({"body": text, "response": response.text}) + "\n")
             sizes[item.name] = total // len(item.bodies)
@@ -96,82 +116,136 @@ def import_corpus(env: dict[str, str], work: Path) -> dict[str, int]:
     return counts
 
 
+def _measure(url: str, bodies: Path, args: argparse.Namespace, threads: int) -> common.WrkResult:
+    env = {"BENCH_BODIES": str(bodies)}
+    # A short warm-up, so parser caches and the page cache are as in steady state.
+    common.run_wrk(url, LUA, seconds=2, connections=args.connections, threads=threads, env=env)
+    return common.run_wrk(
+        url, LUA, seconds=args.seconds, connections=args.connections, threads=threads, env=env
+    )
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers, for both servers")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers, for every server")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--write", action="store_true", help="record the figures in BENCHMARKS.md")
     args = parser.parse_args()
     if not (common.POLNEAR / "train.jsonl").is_file():
-        print(f"skipped: no PolNeAR train split at {common.POLNEAR / 'train.jsonl'} (set POLNEAR_DIR)")
+        print(
+            f"skipped: no PolNeAR train split at {common.POLNEAR / 'train.jsonl'} (set POLNEAR_DIR)"
+        )
         return 0
-    if args.workers > 1 and args.database == "sqlite":
-        print("note: several workers on SQLite; reads only, so this is fine here")
     common.wrk_path()
     threads = 1 if args.workers == 1 else 2
     rows, failures = [], []
+    rss: dict[str, float] = {}
     with common.workdir() as work, common.database_url(args.database, work) as db_url:
         env = common.environment(DATABASE_URL=db_url)
         counts = import_corpus(env, work)
-        print(f"database: {args.database}, {counts}")
-        with common.serve(env, work / "serve.log", "--workers", str(args.workers)) as app:
-            items = scenarios(app.url)
-            sizes = record_responses(app.url, items, work / "responses.jsonl")
-            with common.serve_bare(work / "responses.jsonl", work / "bare.log", args.workers) as bare:
+        print(f"database: {args.database}, {counts}", flush=True)
+        workers = ("--workers", str(args.workers))
+        # The app as configured by default (response cache on) and with the cache off: the cost of
+        # executing each query.
+        uncached_env = {**env, "QUOTEGRAPH_RESPONSE_CACHE": "0"}
+        with (
+            common.serve(env, work / "serve.log", *workers) as cached,
+            common.serve(uncached_env, work / "serve-uncached.log", *workers) as uncached,
+        ):
+            items = scenarios(cached.url)
+            sizes = record_responses(cached.url, items, work / "responses.jsonl")
+            with common.serve_bare(
+                work / "responses.jsonl", work / "bare.log", args.workers
+            ) as bare:
                 for item in items:
                     bodies = work / f"{item.name}.bodies"
                     bodies.write_text("\n".join(item.bodies) + "\n", encoding="utf-8")
-                    wrk_env = {"BENCH_BODIES": str(bodies)}
-                    # A short warm-up, so parser caches and the page cache are as in steady state.
-                    common.run_wrk(f"{app.url}/graphql", LUA, seconds=2, connections=args.connections,
-                                   threads=threads, env=wrk_env)
-                    ours = common.run_wrk(f"{app.url}/graphql", LUA, seconds=args.seconds,
-                                          connections=args.connections, threads=threads, env=wrk_env)
-                    limit = common.run_wrk(f"{bare.url}/graphql", LUA, seconds=args.seconds,
-                                           connections=args.connections, threads=threads, env=wrk_env)
-                    ratio = ours.rps / limit.rps if limit.rps else 0.0
-                    bad = {k: v for k, v in ours.statuses.items() if k != "200"}
-                    ok_ratio, ok_p99 = ratio >= item.goal, ours.p99_ms < P99_GOAL_MS
-                    if not ok_ratio:
-                        failures.append(f"{item.name}: ratio {ratio:.3f} < {item.goal}")
-                    if not ok_p99:
-                        failures.append(f"{item.name}: p99 {ours.p99_ms:.1f} ms >= {P99_GOAL_MS:g} ms")
-                    if bad or ours.socket_errors:
-                        failures.append(f"{item.name}: statuses {bad}, socket errors {ours.socket_errors}")
-                    rows.append([
-                        item.label, f"{sizes[item.name]:,}", f"{ours.rps:.0f}", f"{ours.p50_ms:.1f}",
-                        f"{ours.p99_ms:.1f}", f"{limit.rps:.0f}", f"{limit.p99_ms:.1f}",
-                        f"{ratio:.3f} (goal >= {item.goal:g}) {'ok' if ok_ratio else 'MISSED'}",
-                        "ok" if ok_p99 and not bad else "MISSED",
-                    ])
-                    print(json.dumps({"scenario": item.name, "rps": round(ours.rps, 1),
-                                      "p50_ms": round(ours.p50_ms, 2), "p99_ms": round(ours.p99_ms, 2),
-                                      "limit_rps": round(limit.rps, 1), "limit_p99_ms": round(limit.p99_ms, 2),
-                                      "ratio": round(ratio, 3), "statuses": ours.statuses,
-                                      "bytes": sizes[item.name]}), flush=True)
-            rss = app.rss_mib()
-    headers = ["scenario", "response bytes", "req/s", "p50 ms", "p99 ms", "limit req/s", "limit p99 ms",
-               "ratio", "p99 < 50 ms, no errors"]
+                    limit = _measure(f"{bare.url}/graphql", bodies, args, threads)
+                    for mode, server in (("cache on (default)", cached), ("cache off", uncached)):
+                        ours = _measure(f"{server.url}/graphql", bodies, args, threads)
+                        ratio = ours.rps / limit.rps if limit.rps else 0.0
+                        bad = {k: v for k, v in ours.statuses.items() if k != "200"}
+                        ok_ratio, ok_p99 = ratio >= item.goal, ours.p99_ms < P99_GOAL_MS
+                        tag = f"{item.name}, {mode}"
+                        if not ok_ratio:
+                            failures.append(f"{tag}: ratio {ratio:.3f} < {item.goal:g}")
+                        if not ok_p99:
+                            failures.append(f"{tag}: p99 {ours.p99_ms:.1f} ms")
+                        if bad or ours.socket_errors:
+                            failures.append(
+                                f"{tag}: statuses {bad}, socket errors {ours.socket_errors}"
+                            )
+                        rows.append(
+                            [
+                                item.label,
+                                mode,
+                                f"{sizes[item.name]:,}",
+                                f"{ours.rps:.0f}",
+                                f"{ours.p50_ms:.1f}",
+                                f"{ours.p99_ms:.1f}",
+                                f"{limit.rps:.0f}",
+                                f"{limit.p99_ms:.1f}",
+                                f"{ratio:.3f} {'ok' if ok_ratio else 'MISSED'} (>= {item.goal:g})",
+                                "ok" if ok_p99 and not bad else "MISSED",
+                            ]
+                        )
+                        print(
+                            json.dumps(
+                                {
+                                    "scenario": item.name,
+                                    "mode": mode,
+                                    "rps": round(ours.rps, 1),
+                                    "p50_ms": round(ours.p50_ms, 2),
+                                    "p99_ms": round(ours.p99_ms, 2),
+                                    "limit_rps": round(limit.rps, 1),
+                                    "limit_p99_ms": round(limit.p99_ms, 2),
+                                    "ratio": round(ratio, 3),
+                                    "statuses": ours.statuses,
+                                    "bytes": sizes[item.name],
+                                }
+                            ),
+                            flush=True,
+                        )
+            rss = {"cache on": cached.rss_mib(), "cache off": uncached.rss_mib()}
+    headers = [
+        "scenario",
+        "server",
+        "response bytes",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "limit req/s",
+        "limit p99 ms",
+        "ratio to limit",
+        "p99 < 50 ms, all 200",
+    ]
     summary = common.table(headers, rows)
+    memory = ", ".join(f"{k} {v:.0f} MiB" for k, v in rss.items())
     print(summary)
-    print(f"server RSS after the run: {rss:.0f} MiB")
+    print(f"server RSS after the run: {memory}")
     print("all goals met" if not failures else "goals missed: " + "; ".join(failures))
     if args.write:
-        name = "http" if (args.workers, args.database) == (1, "sqlite") else f"http-{args.database}-w{args.workers}"
-        body = (
-            f"{args.database}, {args.workers} uvicorn worker(s) for each server, holding seeds/ and the "
-            f"PolNeAR train split ({counts['articles']} articles, {counts['quotes']} quotes, "
-            f"{counts['speakers']} speakers); wrk, {args.connections} connections, {args.seconds:g} s a "
-            f"scenario after a 2 s warm-up, on the same 2-core machine as the servers. \"limit\" is "
-            f"bench/bare.py answering the same bytes. Server RSS after the run: {rss:.0f} MiB.\n\n"
-            f"{summary}\n\n"
+        default = (args.workers, args.database) == (1, "sqlite")
+        name = "http" if default else f"http-{args.database}-w{args.workers}"
+        text = (
+            f"{args.database}, {args.workers} uvicorn worker(s) for each server, holding seeds/ "
+            f"and the PolNeAR train split ({counts['articles']} articles, "
+            f"{counts['quotes']} quotes, {counts['speakers']} speakers). wrk, "
+            f"{args.connections} connections, {args.seconds:g} s a scenario after a 2 s warm-up, "
+            "on the same 2-core machine as the servers. \"limit\" is bench/bare.py answering the "
+            "same bytes on the same uvicorn settings. \"cache off\" is "
+            "`QUOTEGRAPH_RESPONSE_CACHE=0`: the cost of executing the query. Server RSS after the "
+            f"run: {memory}.\n\n{summary}\n\n"
             + ("All goals met." if not failures else "Goals missed: " + "; ".join(failures) + ".")
         )
         title = "GraphQL over HTTP against its limit" + (
-            "" if name == "http" else f" ({args.database}, {args.workers} workers)")
-        common.write_section(name, common.recorded(title, body))
+            "" if default else f" ({args.database}, {args.workers} workers)"
+        )
+        common.write_section(name, common.recorded(title, text))
     return 0
 
 

@@ -39,7 +39,7 @@ def decode_id(value: strawberry.ID, type_name: str, argument: str) -> int:
 def _country_code(value: str, argument: str) -> str:
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", code):
-        raise FilterError(f"`{argument}`: give an ISO 3166 alpha-2 code such as \"KZ\", not {value[:20]!r}")
+        raise FilterError(f'`{argument}`: give an ISO 3166 alpha-2 code such as "KZ", not {value[:20]!r}')
     return code
 
 
@@ -52,9 +52,7 @@ def text_search(queryset: QuerySet[M], column: str, query: str, argument: str) -
         # RawSQL takes no parameters; the words are \\w+ only, so they cannot break the literal.
         terms = " ".join(words)
         table = queryset.model._meta.db_table
-        match = RawSQL(
-            f"to_tsvector('english', \"{table}\".\"{column}\") @@ plainto_tsquery('english', '{terms}')"
-        )
+        match = RawSQL(f"to_tsvector('english', \"{table}\".\"{column}\") @@ plainto_tsquery('english', '{terms}')")
         return queryset.annotate(search_match=match).filter(search_match=True)
     for word in words:
         queryset = queryset.filter(**{f"{column}__icontains": word})
@@ -78,7 +76,7 @@ class QuoteFilter:
     speaker: strawberry.ID | None = strawberry.field(default=None, description="Said by this speaker.")
     speaker_kind: SpeakerKind | None = strawberry.field(default=None, description="Said by this kind of speaker.")
     speaker_country: str | None = strawberry.field(
-        default=None, description="Said by a speaker of this country (ISO alpha-2 code, \"US\")."
+        default=None, description='Said by a speaker of this country (ISO alpha-2 code, "US").'
     )
     agreement: strawberry.ID | None = strawberry.field(
         default=None, description="In articles that mention this agreement."
@@ -112,7 +110,7 @@ class QuoteFilter:
 @strawberry.input(description="Narrow the list of articles; every given field must hold.")
 class ArticleFilter:
     country: str | None = strawberry.field(
-        default=None, description="Mentioning this country (ISO alpha-2 code, \"KZ\")."
+        default=None, description='Mentioning this country (ISO alpha-2 code, "KZ").'
     )
     agreement: strawberry.ID | None = strawberry.field(default=None, description="Mentioning this agreement.")
     speaker: strawberry.ID | None = strawberry.field(default=None, description="Naming or quoting this speaker.")
@@ -142,9 +140,7 @@ class ArticleFilter:
 class SpeakerFilter:
     search: str | None = strawberry.field(default=None, description="Words of the speaker's name.")
     kind: SpeakerKind | None = strawberry.field(default=None, description="Person, organisation or anonymous.")
-    country: str | None = strawberry.field(
-        default=None, description="Of this country (ISO alpha-2 code, \"IL\")."
-    )
+    country: str | None = strawberry.field(default=None, description='Of this country (ISO alpha-2 code, "IL").')
 
     def apply(self, queryset: QuerySet[models.Speaker]) -> QuerySet[models.Speaker]:
         if self.search is not None:

@@ -121,14 +121,10 @@ class _CostWalk:
     bounded by the schema and costs 1.
     """
 
-    def __init__(
-        self, schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None
-    ) -> None:
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None) -> None:
         self.schema = schema
         self.variables = variables if isinstance(variables, dict) else {}
-        self.fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
+        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.defaults: dict[str, Any] = {}
         self.memo: dict[tuple[str, int | None], int] = {}
         self.active: set[str] = set()
@@ -167,9 +163,7 @@ class _CostWalk:
         size: int = max(1, min(value, settings.MAX_PAGE_SIZE))
         return size
 
-    def selections(
-        self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None, pending: int | None
-    ) -> int:
+    def selections(self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None, pending: int | None) -> int:
         total = 0
         names: dict[str, int] = {}
         for selection in selection_set.selections:
@@ -305,8 +299,7 @@ class QueryLimits(SchemaExtension):
         if context.query is not None and len(context.query) > MAX_QUERY_LENGTH:
             _refusal.set(
                 LimitError(
-                    f"the query is longer than {MAX_QUERY_LENGTH:,} characters: "
-                    "pass large values as variables",
+                    f"the query is longer than {MAX_QUERY_LENGTH:,} characters: pass large values as variables",
                     "QUERY_TOO_LARGE",
                 )
             )
@@ -396,24 +389,18 @@ def extensions() -> list[SchemaExtensionFactory]:
     """
     overlapping_fields.MAX_COMPLEXITY_BUDGET = MAX_COMPLEXITY_BUDGET
     checks = [
-        _tagged(
-            query_depth_limiter.create_validator(settings.MAX_QUERY_DEPTH, None), "QUERY_TOO_DEEP"
-        ),
+        _tagged(query_depth_limiter.create_validator(settings.MAX_QUERY_DEPTH, None), "QUERY_TOO_DEEP"),
         _tagged(max_aliases.create_validator(settings.MAX_ALIASES), "TOO_MANY_ALIASES"),
     ]
     max_cost, max_tokens = settings.MAX_QUERY_COST, settings.MAX_TOKENS
     timeout = settings.REQUEST_TIMEOUT
     factories: list[SchemaExtensionFactory] = [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: QueryLimits(
-            max_cost=max_cost, max_tokens=max_tokens, timeout=timeout, checks=checks
-        ),
+        lambda: QueryLimits(max_cost=max_cost, max_tokens=max_tokens, timeout=timeout, checks=checks),
     ]
     if not settings.INTROSPECTION:
         rules: list[type[Any]] = [NoSchemaIntrospectionCustomRule]
         factories.append(lambda: AddValidationRules(rules))
     if settings.PRODUCTION:
-        factories.append(
-            lambda: MaskErrors(should_mask_error=is_internal, error_message=MASKED_MESSAGE)
-        )
+        factories.append(lambda: MaskErrors(should_mask_error=is_internal, error_message=MASKED_MESSAGE))
     return factories

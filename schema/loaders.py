@@ -12,6 +12,7 @@ from tortoise import connections
 from tortoise.functions import Count
 from tortoise.models import Model
 
+from service.db import read_connection
 from service.models import (
     Agreement,
     Article,
@@ -74,10 +75,7 @@ def _grouped(link: type[Model], key: str, value: str) -> Callable[[list[int]], A
 def _counts(model: type[Model], key: str) -> Callable[[list[int]], Any]:
     async def load(ids: list[int]) -> list[int]:
         rows = (
-            await model.filter(**{f"{key}__in": set(ids)})
-            .annotate(n=Count("id"))
-            .group_by(key)
-            .values_list(key, "n")
+            await model.filter(**{f"{key}__in": set(ids)}).annotate(n=Count("id")).group_by(key).values_list(key, "n")
         )
         counts = dict(rows)
         return [counts.get(i, 0) for i in ids]
@@ -85,28 +83,38 @@ def _counts(model: type[Model], key: str) -> Callable[[list[int]], Any]:
     return load
 
 
-def _page_ids(table: str, parent: str) -> Callable[[list[tuple[int, int, int]]], Any]:
-    """Keyset pages of child ids per parent: keys are (parent id, after id, limit)."""
+NO_CURSOR = 2**62  # an "after" beyond every id, for pages in descending order
+
+
+def _page_ids(
+    table: str, parent: str, child: str = "id", descending: bool = False
+) -> Callable[[list[tuple[int, int, int]]], Any]:
+    """Pages of child ids per parent, keyed (parent id, after id, limit): one statement of
+    index-ordered LIMIT subqueries, so a parent with 100,000 children costs no more than one
+    with ten."""
 
     async def load(keys: list[tuple[int, int, int]]) -> list[list[int]]:
-        conn = connections.get("default")
+        conn = connections.get(read_connection())
         dollar = conn.capabilities.dialect == "postgres"
-        by_window: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for parent_id, after, limit in keys:
-            by_window[(after, limit)].append(parent_id)
-        found: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-        for (after, limit), parents in by_window.items():
-            values: list[Any] = [*dict.fromkeys(parents), after, limit]
-            marks = [f"${n}" if dollar else "?" for n in range(1, len(values) + 1)]
-            sql = (
-                f"SELECT id, {parent} FROM (SELECT id, {parent}, ROW_NUMBER() OVER "
-                f"(PARTITION BY {parent} ORDER BY id) AS rn FROM {table} "
-                f"WHERE {parent} IN ({', '.join(marks[:-2])}) AND id > {marks[-2]}) AS page "
-                f"WHERE rn <= {marks[-1]} ORDER BY {parent}, id"
-            )
-            for row in await conn.execute_query_dict(sql, values):
-                found[(row[parent], after, limit)].append(row["id"])
-        return [found[key] for key in keys]
+        values: list[Any] = []
+
+        def mark(value: Any) -> str:
+            values.append(value)
+            return f"${len(values)}" if dollar else "?"
+
+        order, beyond = ("DESC", "<") if descending else ("ASC", ">")
+        unique = list(dict.fromkeys(keys))
+        parts = [
+            f"SELECT * FROM (SELECT {parent} AS parent, {child} AS child, CAST({mark(n)} AS INTEGER) AS k FROM {table} "
+            f"WHERE {parent} = {mark(p)} AND {child} {beyond} {mark(after)} "
+            f"ORDER BY {child} {order} LIMIT {mark(limit)}) AS page{n}"
+            for n, (p, after, limit) in enumerate(unique)
+        ]
+        found: dict[int, list[int]] = defaultdict(list)
+        for row in await conn.execute_query_dict(" UNION ALL ".join(parts), values):
+            found[row["k"]].append(row["child"])
+        index = {key: n for n, key in enumerate(unique)}
+        return [found[index[key]] for key in keys]
 
     return load
 
@@ -126,9 +134,9 @@ class Loaders:
     country_ids_by_article: DataLoader[int, list[int]] = field(init=False)
     agreement_ids_by_article: DataLoader[int, list[int]] = field(init=False)
     speaker_ids_by_article: DataLoader[int, list[int]] = field(init=False)
-    article_ids_by_speaker: DataLoader[int, list[int]] = field(init=False)
-    article_ids_by_country: DataLoader[int, list[int]] = field(init=False)
-    article_ids_by_agreement: DataLoader[int, list[int]] = field(init=False)
+    article_ids_by_speaker: DataLoader[tuple[int, int, int], list[int]] = field(init=False)
+    article_ids_by_country: DataLoader[tuple[int, int, int], list[int]] = field(init=False)
+    article_ids_by_agreement: DataLoader[tuple[int, int, int], list[int]] = field(init=False)
     aliases_by_speaker: DataLoader[int, list[str]] = field(init=False)
     quote_count_by_speaker: DataLoader[int, int] = field(init=False)
     speaker_count_by_country: DataLoader[int, int] = field(init=False)
@@ -147,15 +155,12 @@ class Loaders:
         self.memberships_by_agreement = DataLoader(memberships_by_agreement)
         self.memberships_by_country = DataLoader(memberships_by_country)
         self.country_ids_by_article = DataLoader(_grouped(ArticleCountry, "article_id", "country_id"))
-        self.agreement_ids_by_article = DataLoader(
-            _grouped(ArticleAgreement, "article_id", "agreement_id")
-        )
+        self.agreement_ids_by_article = DataLoader(_grouped(ArticleAgreement, "article_id", "agreement_id"))
         self.speaker_ids_by_article = DataLoader(_grouped(ArticleSpeaker, "article_id", "speaker_id"))
-        self.article_ids_by_speaker = DataLoader(_grouped(ArticleSpeaker, "speaker_id", "article_id"))
-        self.article_ids_by_country = DataLoader(_grouped(ArticleCountry, "country_id", "article_id"))
-        self.article_ids_by_agreement = DataLoader(
-            _grouped(ArticleAgreement, "agreement_id", "article_id")
-        )
+        # Newest articles first, a page at a time: a country may be in 100,000 of them.
+        self.article_ids_by_speaker = DataLoader(_page_ids("article_speaker", "speaker_id", "article_id", True))
+        self.article_ids_by_country = DataLoader(_page_ids("article_country", "country_id", "article_id", True))
+        self.article_ids_by_agreement = DataLoader(_page_ids("article_agreement", "agreement_id", "article_id", True))
         self.aliases_by_speaker = DataLoader(_grouped(SpeakerAlias, "speaker_id", "alias"))
         self.quote_count_by_speaker = DataLoader(_counts(Quote, "speaker_id"))
         self.speaker_count_by_country = DataLoader(_counts(Speaker, "country_id"))

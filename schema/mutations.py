@@ -5,6 +5,7 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
+from tortoise import connections
 
 from schema.context import Info
 from schema.filters import FilterError, decode_id
@@ -12,13 +13,11 @@ from schema.types.article import Article
 from schema.types.common import SpeakerKind
 from schema.types.quote import Quote
 from schema.types.speaker import Speaker
-from service import corrections, models, settings
+from service import corrections, models, settings, sources
 from service.corrections import CorrectionError
-from service import sources
 from service.importer import ImportResult, import_input
-from service.parsing import ArticleError
+from service.parsing import ArticleError, records
 from service.sources import ArticleInput as SourceInput
-from service.parsing import records
 
 
 @strawberry.type(description="The article is stored (or was already, unchanged).")
@@ -32,7 +31,7 @@ class ImportArticleSuccess:
 @strawberry.type(description="The text could not be imported as an article; nothing was stored.")
 class InvalidArticleError:
     message: str = strawberry.field(description="What was wrong with the input.")
-    field: str = strawberry.field(description="The argument at fault (\"text\" or \"title\").")
+    field: str = strawberry.field(description='The argument at fault ("text" or "title").')
 
 
 @strawberry.type(description="The request lacks the API token mutations require.")
@@ -78,14 +77,17 @@ class DeleteArticleSuccess:
 class UpdateSpeakerInput:
     title: str | None = strawberry.field(default=strawberry.UNSET, description="Office or role; null clears it.")
     country: str | None = strawberry.field(
-        default=strawberry.UNSET, description="ISO 3166 alpha-2 code (\"US\"); null clears it."
+        default=strawberry.UNSET, description='ISO 3166 alpha-2 code ("US"); null clears it.'
     )
-    kind: SpeakerKind | None = strawberry.field(default=strawberry.UNSET, description="Person, organisation or anonymous.")
+    kind: SpeakerKind | None = strawberry.field(
+        default=strawberry.UNSET, description="Person, organisation or anonymous."
+    )
 
 
 Errors = NotFoundError | InvalidInputError | NotAuthorizedError
 ReattributeQuoteResult = Annotated[
-    ReattributeQuoteSuccess | Errors, strawberry.union("ReattributeQuoteResult", description="The outcome of reattributeQuote.")
+    ReattributeQuoteSuccess | Errors,
+    strawberry.union("ReattributeQuoteResult", description="The outcome of reattributeQuote."),
 ]
 MergeSpeakersResult = Annotated[
     MergeSpeakersSuccess | Errors, strawberry.union("MergeSpeakersResult", description="The outcome of mergeSpeakers.")
@@ -114,7 +116,8 @@ def _error(exc: CorrectionError) -> NotFoundError | InvalidInputError:
 async def _import_outcome(result: ImportResult) -> ImportArticleSuccess | InvalidArticleError:
     if result.status == "failed" or result.article_id is None:
         return InvalidArticleError(message=result.error or "the article was not stored", field="text")
-    row = await models.Article.get(id=result.article_id)
+    # From the primary: a replica may not have the article yet.
+    row = await models.Article.filter(id=result.article_id).using_db(connections.get("default")).get()
     return ImportArticleSuccess(
         article=Article.from_model(row),
         created=result.status != "unchanged",
@@ -144,20 +147,27 @@ class ImportStatus(Enum):
 class ArticleInput:
     text: str = strawberry.field(description="The article's text; without `title`, its first line is the title.")
     title: str | None = strawberry.field(default=None, description="The title.")
-    url: str | None = strawberry.field(default=None, description="Where it was published; its identity when no externalId.")
+    url: str | None = strawberry.field(
+        default=None, description="Where it was published; its identity when no externalId."
+    )
     publisher: str | None = strawberry.field(default=None, description="Who published it.")
     published_at: str | None = strawberry.field(
         default=None, description="When it was published: ISO 8601 or a common date format."
     )
-    language: str | None = strawberry.field(default=None, description="Its language (\"en\").")
+    language: str | None = strawberry.field(default=None, description='Its language ("en").')
     external_id: str | None = strawberry.field(
         default=None, description="The source system's id: the article's identity for re-imports."
     )
 
     def to_source(self) -> sources.ArticleInput:
         record = {
-            "text": self.text, "title": self.title, "url": self.url, "publisher": self.publisher,
-            "publishedAt": self.published_at, "language": self.language, "externalId": self.external_id,
+            "text": self.text,
+            "title": self.title,
+            "url": self.url,
+            "publisher": self.publisher,
+            "publishedAt": self.published_at,
+            "language": self.language,
+            "externalId": self.external_id,
         }
         return sources.article_from_json({k: v for k, v in record.items() if v is not None})
 
@@ -200,9 +210,7 @@ def authorization_error(info: Info) -> NotAuthorizedError | None:
     header = request.headers.get("authorization", "") if request is not None else ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), settings.API_TOKEN):
-        return NotAuthorizedError(
-            message="Send the API token as `Authorization: Bearer <token>` to run mutations."
-        )
+        return NotAuthorizedError(message="Send the API token as `Authorization: Bearer <token>` to run mutations.")
     return None
 
 
@@ -270,9 +278,7 @@ class Mutation:
         if (denied := authorization_error(info)) is not None:
             return denied
         try:
-            row = await corrections.reattribute_quote(
-                _id(quote, "Quote", "quote"), _id(speaker, "Speaker", "speaker")
-            )
+            row = await corrections.reattribute_quote(_id(quote, "Quote", "quote"), _id(speaker, "Speaker", "speaker"))
         except CorrectionError as exc:
             return _error(exc)
         return ReattributeQuoteSuccess(quote=Quote.from_model(row))

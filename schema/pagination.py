@@ -55,8 +55,7 @@ def decode_cursor(cursor: str, ordering: Ordering) -> tuple[Any, int]:
         ) from None
     if name != ordering.name:
         raise PaginationError(
-            f"the cursor belongs to ordering {name!r}, not {ordering.name!r}: "
-            "page with cursors from the same ordering"
+            f"the cursor belongs to ordering {name!r}, not {ordering.name!r}: page with cursors from the same ordering"
         )
     try:
         if ordering.kind == "datetime":
@@ -73,9 +72,7 @@ def page_size(count: int | None, argument: str = "first") -> int:
     if size < 0:
         raise PaginationError(f"`{argument}` must be 0 or more, not {size}")
     if size > settings.MAX_PAGE_SIZE:
-        raise PaginationError(
-            f"`{argument}` may be at most {settings.MAX_PAGE_SIZE}, not {size}: page with cursors"
-        )
+        raise PaginationError(f"`{argument}` may be at most {settings.MAX_PAGE_SIZE}, not {size}: page with cursors")
     return size
 
 
@@ -83,9 +80,12 @@ def _beyond(ordering: Ordering, value: Any, row_id: int, forward: bool) -> Q:
     """Rows strictly after (value, id) in the direction of travel."""
     op = "gt" if ordering.descending != forward else "lt"  # moving towards larger values?
     column = ordering.column
+    after_id: dict[str, Any] = {f"id__{op}": row_id}
     if ordering.column == "id":
-        return Q(**{f"id__{op}": row_id})
-    return Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"id__{op}": row_id})
+        return Q(**after_id)
+    beyond: dict[str, Any] = {f"{column}__{op}": value}
+    tie: dict[str, Any] = {column: value, **after_id}
+    return Q(**beyond) | Q(**tie)
 
 
 @dataclass

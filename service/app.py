@@ -14,8 +14,7 @@ from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from schema.build import schema
-from service import web
-from service import events, settings
+from service import events, settings, web
 from service.cache import ResponseCache
 from service.db import is_postgres, prepare_schema, sqlite_path, tortoise_config
 from service.http import QuoteGraphQL

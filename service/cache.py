@@ -89,7 +89,9 @@ class ResponseCache:
             body += message.get("body", b"")
             more = message.get("more_body", False)
         key = hashlib.blake2b(
-            b"\0".join((method.encode(), scope.get("query_string", b""), accept, headers.get(b"content-type", b""), body)),
+            b"\0".join(
+                (method.encode(), scope.get("query_string", b""), accept, headers.get(b"content-type", b""), body)
+            ),
             digest_size=20,
         ).digest()
         generation = events.generation()

@@ -52,7 +52,10 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = commands.add_parser("import", help="import articles into the database")
     imp.add_argument(
-        "paths", nargs="+", type=Path, metavar="PATH",
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
         help="a .txt, .jsonl or .json file, a directory of them, or - for standard input",
     )
     imp.add_argument("--jobs", type=int, default=1, help="parse in this many processes (default 1)")
@@ -102,9 +105,15 @@ async def _import(args: argparse.Namespace, out: Console, err: Console) -> int:
         err.print("[red]error:[/] --jobs must be 1 or more")
         return 2
     progress = Progress(
-        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-        TextColumn("{task.fields[rate]:.1f} articles/s"), TextColumn("{task.fields[failed]} failed"),
-        TimeElapsedColumn(), console=err, disable=args.quiet or not err.is_terminal,
+        TextColumn("importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]:.1f} articles/s"),
+        TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=args.quiet or not err.is_terminal,
     )
     records = list(read_records(args.paths))
     if not records:

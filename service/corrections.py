@@ -12,7 +12,6 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction as _in_transaction
 
 from service import events
-
 from service.models import (
     Article,
     ArticleSpeaker,
@@ -31,7 +30,7 @@ UNSET = object()
 @asynccontextmanager
 async def in_transaction() -> AsyncIterator[BaseDBAsyncClient]:
     """A writing transaction that, once committed, invalidates cached responses everywhere."""
-    async with _in_transaction() as conn:
+    async with _in_transaction("default") as conn:
         await events.notify_write(conn)
         yield conn
     events.wrote()
@@ -46,8 +45,8 @@ class CorrectionError(ValueError):
         self.not_found = not_found
 
 
-async def _speaker(speaker_id: int, field: str) -> Speaker:
-    speaker = await Speaker.filter(id=speaker_id).first()
+async def _speaker(speaker_id: int, field: str, conn: BaseDBAsyncClient) -> Speaker:
+    speaker = await Speaker.filter(id=speaker_id).using_db(conn).first()
     if speaker is None:
         raise CorrectionError(f"no speaker has the ID given as `{field}`", field, not_found=True)
     return speaker
@@ -59,7 +58,7 @@ async def reattribute_quote(quote_id: int, speaker_id: int) -> Quote:
         quote = await Quote.filter(id=quote_id).using_db(conn).select_for_update().first()
         if quote is None:
             raise CorrectionError("no quote has the ID given as `quote`", "quote", not_found=True)
-        await _speaker(speaker_id, "speaker")
+        await _speaker(speaker_id, "speaker", conn)
         if quote.speaker_id != speaker_id:
             if quote.speaker_id is not None:
                 await Speaker.filter(id=quote.speaker_id).using_db(conn).update(quote_count=F("quote_count") - 1)
@@ -89,8 +88,8 @@ async def merge_speakers(keep_id: int, merge_ids: list[int]) -> tuple[Speaker, i
         if len(merged) != len(merge_ids):
             raise CorrectionError("some IDs given as `merge` name no speaker", "merge", not_found=True)
         aliases = await SpeakerAlias.filter(speaker_id__in=merge_ids).using_db(conn).values_list("alias", flat=True)
-        articles = await ArticleSpeaker.filter(speaker_id__in=merge_ids).using_db(conn).values_list(
-            "article_id", flat=True
+        articles = (
+            await ArticleSpeaker.filter(speaker_id__in=merge_ids).using_db(conn).values_list("article_id", flat=True)
         )
         await SpeakerAlias.bulk_create(
             [SpeakerAlias(speaker_id=keep_id, alias=a) for a in sorted(set(aliases))],
@@ -163,7 +162,9 @@ async def _country(code: str, conn: object) -> Country:
     if found is None:
         raise CorrectionError(f"`country`: {code[:20]!r} is not an ISO 3166 alpha-2 code", "country")
     country, _ = await Country.get_or_create(
-        alpha2=code, defaults={"alpha3": found.alpha_3, "name": country_name(code)}, using_db=conn  # type: ignore[arg-type]
+        alpha2=code,
+        defaults={"alpha3": found.alpha_3, "name": country_name(code)},
+        using_db=conn,  # type: ignore[arg-type]
     )
     return country
 
@@ -179,7 +180,9 @@ async def delete_article(article_id: int) -> int:
             await Speaker.filter(id=speaker_id).using_db(conn).update(quote_count=F("quote_count") - count)
         await article.delete(using_db=conn)
         # Anonymous sources belong to their article (their key carries its identity).
-        await Speaker.filter(
-            kind=SpeakerKind.ANONYMOUS, key__startswith=anonymous_prefix(article.identity)
-        ).using_db(conn).delete()
+        await (
+            Speaker.filter(kind=SpeakerKind.ANONYMOUS, key__startswith=anonymous_prefix(article.identity))
+            .using_db(conn)
+            .delete()
+        )
     return len(speaker_ids)

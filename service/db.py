@@ -9,10 +9,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from tortoise import Tortoise, connections
-from tortoise.transactions import in_transaction
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 from service import settings
 
@@ -21,19 +20,47 @@ MIGRATIONS = "service.migrations"
 INITIAL_MIGRATION = "0001_initial"
 
 
-def tortoise_config(db_url: str | None = None) -> dict[str, Any]:
-    connection = expand_db_url(db_url or settings.DATABASE_URL)
+def _connection(url: str) -> dict[str, Any]:
+    connection = expand_db_url(url)
     if connection["engine"] == "tortoise.backends.asyncpg":
         connection["credentials"]["maxsize"] = settings.DB_POOL_MAX
     elif connection["engine"] == "tortoise.backends.sqlite":
         # Wait for another process's write instead of failing at once with "database is locked".
         connection["credentials"].setdefault("busy_timeout", 15_000)
-    return {
-        "connections": {"default": connection},
+    return connection
+
+
+class ReplicaRouter:
+    """Reads outside a transaction go to the read replica; every write to the primary."""
+
+    def db_for_read(self, model: type) -> str:
+        return REPLICA
+
+    def db_for_write(self, model: type) -> str:
+        return "default"
+
+
+REPLICA = "replica"
+
+
+def tortoise_config(db_url: str | None = None, replica_url: str | None = None) -> dict[str, Any]:
+    connections_config = {"default": _connection(db_url or settings.DATABASE_URL)}
+    replica = replica_url if replica_url is not None else settings.REPLICA_URL
+    config: dict[str, Any] = {
+        "connections": connections_config,
         "apps": {"models": {"models": MODELS, "default_connection": "default", "migrations": MIGRATIONS}},
         "use_tz": True,
         "timezone": "UTC",
     }
+    if replica:
+        connections_config[REPLICA] = _connection(replica)
+        config["routers"] = ["service.db.ReplicaRouter"]
+    return config
+
+
+def read_connection() -> str:
+    """The connection reads outside a transaction use: the replica when one is configured."""
+    return REPLICA if REPLICA in connections.db_config else "default"
 
 
 def __getattr__(name: str) -> Any:

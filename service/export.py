@@ -14,13 +14,14 @@ from service.models import (
     ArticleCountry,
     ArticleSpeaker,
     Country,
-    MergedSpeakerKey,
     Membership,
+    MergedSpeakerKey,
     Quote,
     Speaker,
     SpeakerAlias,
 )
 from service.parsing import ArticleError, content_hash
+from service.parsing.countries import country_name
 from service.parsing.records import (
     AgreementRecord,
     CountryRecord,
@@ -29,11 +30,10 @@ from service.parsing.records import (
     ParsedArticle,
     QuoteKind,
     QuoteRecord,
+    Span,
     SpeakerKind,
     SpeakerRecord,
-    Span,
 )
-from service.parsing.countries import country_name
 from service.sources import ArticleInput
 
 FORMAT_VERSION = 1
@@ -58,27 +58,31 @@ async def export_records() -> AsyncIterator[dict[str, Any]]:
         for quote in await Quote.filter(article_id__in=ids).order_by("article_id", "position"):
             quotes[quote.article_id].append(quote)
         speaker_links: dict[int, list[int]] = defaultdict(list)
-        for article_id, speaker_id in await ArticleSpeaker.filter(article_id__in=ids).order_by("id").values_list(
-            "article_id", "speaker_id"
+        for article_id, speaker_id in (
+            await ArticleSpeaker.filter(article_id__in=ids).order_by("id").values_list("article_id", "speaker_id")
         ):
             speaker_links[article_id].append(speaker_id)
         speaker_ids = {i for links in speaker_links.values() for i in links}
         speaker_ids |= {q.speaker_id for qs in quotes.values() for q in qs if q.speaker_id}
         speakers = {s.id: s for s in await Speaker.filter(id__in=speaker_ids)}
         aliases: dict[int, list[str]] = defaultdict(list)
-        for speaker_id, alias in await SpeakerAlias.filter(speaker_id__in=speaker_ids).values_list("speaker_id", "alias"):
+        for speaker_id, alias in await SpeakerAlias.filter(speaker_id__in=speaker_ids).values_list(
+            "speaker_id", "alias"
+        ):
             aliases[speaker_id].append(alias)
         merged: dict[int, list[str]] = defaultdict(list)
-        for speaker_id, key in await MergedSpeakerKey.filter(speaker_id__in=speaker_ids).values_list("speaker_id", "key"):
+        for speaker_id, key in await MergedSpeakerKey.filter(speaker_id__in=speaker_ids).values_list(
+            "speaker_id", "key"
+        ):
             merged[speaker_id].append(key)
         country_links: dict[int, list[int]] = defaultdict(list)
-        for article_id, country_id in await ArticleCountry.filter(article_id__in=ids).order_by("id").values_list(
-            "article_id", "country_id"
+        for article_id, country_id in (
+            await ArticleCountry.filter(article_id__in=ids).order_by("id").values_list("article_id", "country_id")
         ):
             country_links[article_id].append(country_id)
         agreement_links: dict[int, list[int]] = defaultdict(list)
-        for article_id, agreement_id in await ArticleAgreement.filter(article_id__in=ids).order_by("id").values_list(
-            "article_id", "agreement_id"
+        for article_id, agreement_id in (
+            await ArticleAgreement.filter(article_id__in=ids).order_by("id").values_list("article_id", "agreement_id")
         ):
             agreement_links[article_id].append(agreement_id)
         agreement_ids = {i for links in agreement_links.values() for i in links}

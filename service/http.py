@@ -37,9 +37,7 @@ JSON = "application/json"
 class Refused(Exception):
     """A request refused before GraphQL runs: answered as a GraphQL error with `status`."""
 
-    def __init__(
-        self, status: int, message: str, code: str, headers: Mapping[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, message: str, code: str, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.code = status, message, code
         self.headers = dict(headers or {})
@@ -122,14 +120,10 @@ class _SubResponse(Response):
 
 
 class QuoteGraphQL(GraphQL[Context, None]):
-    def __init__(
-        self, schema: BaseSchema, graphql_ide: GraphQL_IDE | None = "graphiql", **options: Any
-    ) -> None:
+    def __init__(self, schema: BaseSchema, graphql_ide: GraphQL_IDE | None = "graphiql", **options: Any) -> None:
         super().__init__(schema, graphql_ide=graphql_ide if settings.GRAPHIQL else None, **options)
 
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         return Context(request=request, response=response)
 
     def encode_json(self, data: object) -> str:
@@ -151,14 +145,20 @@ class QuoteGraphQL(GraphQL[Context, None]):
             response = await self.run(request)
         except Refused as refusal:
             response = error_response(
-                refusal.status, refusal.message, refusal.code,
-                media_type=media_type, headers=refusal.headers,
+                refusal.status,
+                refusal.message,
+                refusal.code,
+                media_type=media_type,
+                headers=refusal.headers,
             )
         except HTTPException as exc:
             headers = {"Allow": "GET, POST"} if exc.status_code == 405 else None
             response = error_response(
-                exc.status_code, exc.reason, "BAD_REQUEST" if exc.status_code == 400 else None,
-                media_type=media_type, headers=headers,
+                exc.status_code,
+                exc.reason,
+                "BAD_REQUEST" if exc.status_code == 400 else None,
+                media_type=media_type,
+                headers=headers,
             )
         await response(scope, receive, send)
 
@@ -179,9 +179,7 @@ class QuoteGraphQL(GraphQL[Context, None]):
         sub_response.graphql_media_type = negotiate(request.headers.get("accept")) or JSON
         return sub_response
 
-    async def parse_http_body(
-        self, request: AsyncHTTPRequestAdapter
-    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
         if negotiate(request.headers.get("accept")) is None:
             raise Refused(
                 406,
@@ -202,9 +200,7 @@ class QuoteGraphQL(GraphQL[Context, None]):
                 )
             body = await request.get_body()
             if not body.strip():
-                raise Refused(
-                    400, "the request body is empty: send a JSON object with `query`", "BAD_REQUEST"
-                )
+                raise Refused(400, "the request body is empty: send a JSON object with `query`", "BAD_REQUEST")
             data = self.parse_json(body)
         if not isinstance(data, dict):
             raise Refused(
@@ -224,9 +220,7 @@ class QuoteGraphQL(GraphQL[Context, None]):
                 article = "a string" if kind is str else "an object"
                 raise Refused(400, f"`{name}` must be {article} or null", "BAD_REQUEST")
         if not query:
-            raise Refused(
-                400, "the request has no `query`: send the GraphQL document in it", "BAD_REQUEST"
-            )
+            raise Refused(400, "the request has no `query`: send the GraphQL document in it", "BAD_REQUEST")
         return GraphQLRequestData(
             query=query, variables=variables, operation_name=operation_name, extensions=extensions
         )
@@ -248,8 +242,10 @@ class QuoteGraphQL(GraphQL[Context, None]):
             mutation = isinstance(exc.__cause__, InvalidOperationTypeError)
             if request_adapter.method == "GET" and mutation:
                 raise Refused(
-                    405, "mutations are not allowed over GET: send them with POST",
-                    "METHOD_NOT_ALLOWED", headers={"Allow": "POST"},
+                    405,
+                    "mutations are not allowed over GET: send them with POST",
+                    "METHOD_NOT_ALLOWED",
+                    headers={"Allow": "POST"},
                 ) from None
             raise
 

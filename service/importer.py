@@ -97,7 +97,9 @@ def prepare(record: SourceRecord) -> Prepared:
     except ArticleError as exc:
         return Prepared(record.origin, source, error=str(exc))
     except Exception as exc:  # an extractor bug must cost one record, not a 10,000-record run
-        return Prepared(record.origin, source, error=f"internal error while parsing ({type(exc).__name__}); please report it")
+        return Prepared(
+            record.origin, source, error=f"internal error while parsing ({type(exc).__name__}); please report it"
+        )
     return Prepared(record.origin, source, parsed)
 
 
@@ -121,7 +123,7 @@ async def store(prepared: Prepared) -> ImportResult:
         return ImportResult(prepared.origin, "failed", error=prepared.error)
     for attempt in range(8):
         try:
-            async with in_transaction() as conn:
+            async with in_transaction("default") as conn:
                 existing = await Article.filter(identity=source.identity).using_db(conn).select_for_update().first()
                 if existing is not None and existing.content_hash == parsed.content_hash:
                     return _result(prepared.origin, "unchanged", existing, parsed)
@@ -150,7 +152,9 @@ async def _unchanged(records: list[SourceRecord]) -> dict[int, Article]:
     wanted = {r.input.identity: i for i, r in enumerate(records) if r.input is not None}
     if not wanted:
         return {}
-    found = await Article.filter(identity__in=list(wanted)).only("id", "identity", "content_hash", "title", "quote_count")
+    found = await Article.filter(identity__in=list(wanted)).only(
+        "id", "identity", "content_hash", "title", "quote_count"
+    )
     same: dict[int, Article] = {}
     for article in found:
         index = wanted[article.identity]

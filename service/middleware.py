@@ -57,9 +57,7 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     @staticmethod
-    async def refuse(
-        headers: Headers, limit: int, scope: Scope, receive: Receive, send: Send
-    ) -> None:
+    async def refuse(headers: Headers, limit: int, scope: Scope, receive: Receive, send: Send) -> None:
         response = error_response(
             413,
             f"the request body is larger than {limit:,} bytes (QUOTEGRAPH_MAX_BODY_BYTES)",

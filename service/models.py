@@ -54,7 +54,10 @@ class Speaker(Model):
     kind = fields.CharEnumField(SpeakerKind, max_length=16, db_index=True)
     title = fields.CharField(max_length=200, null=True)
     country: fields.ForeignKeyNullableRelation[Country] = fields.ForeignKeyField(
-        "models.Country", related_name="speakers", null=True, on_delete=fields.SET_NULL,
+        "models.Country",
+        related_name="speakers",
+        null=True,
+        on_delete=fields.SET_NULL,
         db_index=True,
     )
     # Kept by increments in the writing transaction, so ordering by it can use an index.
@@ -66,7 +69,7 @@ class Speaker(Model):
 
     class Meta:
         table = "speaker"
-        indexes = (("quote_count", "id"), ("name", "id"))
+        indexes = (("quote_count", "id"), ("name", "id"), ("country_id", "id"))
 
 
 class MergedSpeakerKey(Model):
@@ -144,7 +147,10 @@ class Quote(Model):
     source_end = fields.IntField(null=True)
     source_text = fields.CharField(max_length=500, null=True)
     speaker: fields.ForeignKeyNullableRelation[Speaker] = fields.ForeignKeyField(
-        "models.Speaker", related_name="quotes", null=True, on_delete=fields.SET_NULL,
+        "models.Speaker",
+        related_name="quotes",
+        null=True,
+        on_delete=fields.SET_NULL,
         db_index=True,
     )
     # The article's date, copied so quotes filter and order by date without a join.
@@ -174,6 +180,7 @@ class ArticleCountry(Model):
 
     class Meta:
         table = "article_country"
+        indexes = (("country_id", "article_id"),)  # an entity's articles, newest first
         unique_together = (("article", "country"),)
 
 
@@ -190,6 +197,7 @@ class ArticleAgreement(Model):
 
     class Meta:
         table = "article_agreement"
+        indexes = (("agreement_id", "article_id"),)  # an entity's articles, newest first
         unique_together = (("article", "agreement"),)
 
 
@@ -208,4 +216,5 @@ class ArticleSpeaker(Model):
 
     class Meta:
         table = "article_speaker"
+        indexes = (("speaker_id", "article_id"),)  # an entity's articles, newest first
         unique_together = (("article", "speaker"),)

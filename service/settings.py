@@ -10,6 +10,8 @@ config = Config(".env" if Path(".env").is_file() else None)
 
 # Where the graph lives: SQLite by default (no server needed), or postgres://user@host:port/db.
 DATABASE_URL: str = config("DATABASE_URL", default="sqlite://quotegraph.sqlite3")
+# A read replica of DATABASE_URL (PostgreSQL streaming replication): queries read from it.
+REPLICA_URL: str | None = config("QUOTEGRAPH_REPLICA_URL", default=None)
 HOST: str = config("QUOTEGRAPH_HOST", default="127.0.0.1")
 PORT: int = config("QUOTEGRAPH_PORT", cast=int, default=8000)
 # Connections each app worker keeps open to PostgreSQL.
@@ -27,9 +29,7 @@ PRODUCTION: bool = ENV == "production"
 INTROSPECTION: bool = config("QUOTEGRAPH_INTROSPECTION", cast=bool, default=not PRODUCTION)
 GRAPHIQL: bool = config("QUOTEGRAPH_GRAPHIQL", cast=bool, default=not PRODUCTION)
 # Origins allowed to call the API from a browser, comma-separated ("*" for any).
-CORS_ORIGINS: list[str] = [
-    o.strip() for o in config("QUOTEGRAPH_CORS_ORIGINS", default="").split(",") if o.strip()
-]
+CORS_ORIGINS: list[str] = [o.strip() for o in config("QUOTEGRAPH_CORS_ORIGINS", default="").split(",") if o.strip()]
 # Limits on a GraphQL request.
 MAX_QUERY_DEPTH: int = config("QUOTEGRAPH_MAX_QUERY_DEPTH", cast=int, default=12)
 MAX_ALIASES: int = config("QUOTEGRAPH_MAX_ALIASES", cast=int, default=30)

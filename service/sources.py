@@ -64,7 +64,7 @@ class SourceRecord:
 def parse_datetime(value: object, where: str = "publishedAt") -> datetime:
     """ISO 8601 and common formats ("March 3, 2024", RFC 2822); naive times are UTC."""
     if not isinstance(value, str) or not value.strip():
-        raise ArticleError(f"`{where}` must be a date string such as \"2024-03-05T10:00:00Z\"")
+        raise ArticleError(f'`{where}` must be a date string such as "2024-03-05T10:00:00Z"')
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
@@ -174,7 +174,7 @@ def decode(data: bytes, where: str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ArticleError(
-            f"{where} is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})"
+            f"{where} is not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r})"
         ) from None
     if "\x00" in text:
         raise ArticleError(f"{where} holds NUL bytes: it looks binary, not text")
@@ -217,10 +217,7 @@ def _json_records(origin: str, text: str, lines: bool) -> Iterator[SourceRecord]
 def _records_of(origin: str, data: bytes, suffix: str) -> Iterator[SourceRecord]:
     # JSON Lines files may be far larger than one article: the size limit applies per record.
     try:
-        if suffix in (".jsonl", ".ndjson"):
-            text = data.decode("utf-8-sig")
-        else:
-            text = decode(data, "the file")
+        text = data.decode("utf-8-sig") if suffix in (".jsonl", ".ndjson") else decode(data, "the file")
     except UnicodeDecodeError as exc:
         yield SourceRecord(origin, error=f"the file is not valid UTF-8 (byte {exc.start})")
         return
@@ -263,10 +260,13 @@ def read_records(paths: Iterable[Path | str]) -> Iterator[SourceRecord]:
             try:
                 size = path.stat().st_size
                 if path.suffix.lower() not in (".jsonl", ".ndjson") and size > settings.MAX_ARTICLE_BYTES:
-                    yield SourceRecord(str(path), error=(
-                        f"the file is {size:,} bytes; an article may have at most "
-                        f"{settings.MAX_ARTICLE_BYTES:,} (QUOTEGRAPH_MAX_ARTICLE_BYTES)"
-                    ))
+                    yield SourceRecord(
+                        str(path),
+                        error=(
+                            f"the file is {size:,} bytes; an article may have at most "
+                            f"{settings.MAX_ARTICLE_BYTES:,} (QUOTEGRAPH_MAX_ARTICLE_BYTES)"
+                        ),
+                    )
                     continue
                 data = path.read_bytes()
             except OSError as exc:

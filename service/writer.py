@@ -20,12 +20,13 @@ from service.models import (
     ArticleCountry,
     ArticleSpeaker,
     Country,
-    MergedSpeakerKey,
     Membership,
+    MergedSpeakerKey,
     Quote,
     Speaker,
     SpeakerAlias,
 )
+from service.parsing import ArticleError
 from service.parsing.countries import country_name
 from service.parsing.records import MembershipStatus, ParsedArticle, QuoteKind, SpeakerKind, SpeakerRecord
 from service.sources import ArticleInput
@@ -54,7 +55,7 @@ def speaker_key(record: SpeakerRecord, identity: str) -> str:
 
 
 def _compatible(short: str, long: str) -> bool:
-    """"trump" names the same person as "donald trump"; "bill clinton" not "hillary clinton"."""
+    """ "trump" names the same person as "donald trump"; "bill clinton" not "hillary clinton"."""
     short_words, long_words = set(short.split()), set(long.split())
     return short_words <= long_words or long_words <= short_words
 
@@ -78,7 +79,9 @@ class ArticleWriter:
         keys |= {f"country:{r.country}" for r in parsed.speakers if r.country}
         keys |= {f"agreement:{a.name}" for a in parsed.agreements}
         keys |= {f"country:{m.country}" for a in parsed.agreements for m in a.members}
-        for lock in sorted({int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True) for k in keys}):
+        for lock in sorted(
+            {int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True) for k in keys}
+        ):
             await self.conn.execute_query("SELECT pg_advisory_xact_lock($1)", [lock])
 
     async def create(self) -> Article:
@@ -103,9 +106,13 @@ class ArticleWriter:
         await article.refresh_from_db(using_db=self.conn)
         await self._write_contents(article, corrected)
         # Anonymous sources the new text no longer has go with their last quote.
-        await Speaker.filter(
-            kind=SpeakerKind.ANONYMOUS, key__startswith=anonymous_prefix(article.identity), quote_count=0
-        ).using_db(self.conn).delete()
+        await (
+            Speaker.filter(
+                kind=SpeakerKind.ANONYMOUS, key__startswith=anonymous_prefix(article.identity), quote_count=0
+            )
+            .using_db(self.conn)
+            .delete()
+        )
         return article
 
     def _fields(self) -> dict[str, object]:
@@ -187,9 +194,12 @@ class ArticleWriter:
 
     async def country(self, alpha2: str) -> Country:
         if alpha2 not in self.countries:
+            iso = pycountry.countries.get(alpha_2=alpha2)
+            if iso is None:
+                raise ArticleError(f"{alpha2!r} is not an ISO 3166 alpha-2 country code")
             self.countries[alpha2], _ = await Country.get_or_create(
                 alpha2=alpha2,
-                defaults={"alpha3": pycountry.countries.get(alpha_2=alpha2).alpha_3, "name": country_name(alpha2)},
+                defaults={"alpha3": iso.alpha_3, "name": country_name(alpha2)},
                 using_db=self.conn,
             )
         return self.countries[alpha2]
@@ -239,9 +249,11 @@ class ArticleWriter:
 
     async def _by_alias(self, record: SpeakerRecord, aliases: set[str]) -> Speaker | None:
         full = normalise(record.name)
-        rows = await SpeakerAlias.filter(alias__in=aliases, speaker__kind=record.kind).using_db(
-            self.conn
-        ).prefetch_related("speaker")
+        rows = (
+            await SpeakerAlias.filter(alias__in=aliases, speaker__kind=record.kind)
+            .using_db(self.conn)
+            .prefetch_related("speaker")
+        )
         candidates = {row.speaker_id: row.speaker for row in rows}
         matching = [s for s in candidates.values() if _compatible(normalise(s.name), full)]
         # An alias shared by several people ("clinton") names none of them.
@@ -263,9 +275,7 @@ class ArticleWriter:
         if changed:
             await speaker.save(update_fields=changed, using_db=self.conn)
 
-    async def membership(
-        self, agreement: Agreement, alpha2: str, status: MembershipStatus, date: str | None
-    ) -> None:
+    async def membership(self, agreement: Agreement, alpha2: str, status: MembershipStatus, date: str | None) -> None:
         country = await self.country(alpha2)
         membership, created = await Membership.get_or_create(
             agreement_id=agreement.id,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from concurrent.futures import ThreadPoolExecutor
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,6 @@ import httpx
 import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
-
 from tortoise.models import Model
 
 from service import models
@@ -88,9 +87,7 @@ async def db(db_url: str) -> AsyncIterator[str]:
                 for model in vars(models).values()
                 if isinstance(model, type) and issubclass(model, Model) and model is not Model
             )
-            await ctx.connections.get("default").execute_script(
-                f"TRUNCATE {tables} RESTART IDENTITY CASCADE"
-            )
+            await ctx.connections.get("default").execute_script(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
         yield db_url
 
 

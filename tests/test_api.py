@@ -63,7 +63,11 @@ async def test_pagination_walks_every_article_once(client: httpx.AsyncClient) ->
 
 @pytest.mark.parametrize(
     ("variables", "message"),
-    [({"first": 101}, "`first` may be at most 100"), ({"first": -1}, "`first` must be 0 or more"), ({"after": "bogus"}, "invalid cursor 'bogus'")],
+    [
+        ({"first": 101}, "`first` may be at most 100"),
+        ({"first": -1}, "`first` must be 0 or more"),
+        ({"after": "bogus"}, "invalid cursor 'bogus'"),
+    ],
 )
 async def test_bad_pagination_arguments_are_clear_errors(
     client: httpx.AsyncClient, variables: dict[str, object], message: str
@@ -129,4 +133,8 @@ async def test_import_article_mutation_requires_a_token(
     assert created["__typename"] == "ImportArticleSuccess" and created["created"] is True
     assert created["article"]["title"].startswith("Kazakhstan to Join Abraham Accords")
     assert again["created"] is False
-    assert empty == {"__typename": "InvalidArticleError", "message": "the article is empty: it needs a title line and some text", "field": "text"}
+    assert empty == {
+        "__typename": "InvalidArticleError",
+        "message": "the article is empty: it needs a title line and some text",
+        "field": "text",
+    }

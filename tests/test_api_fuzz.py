@@ -16,9 +16,7 @@ from service.importer import import_text
 from tests.conftest import SEED_PATH
 from tests.test_limits import limited_app
 
-FUZZ = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # What an exception's own text looks like when it leaks: Python's wording, not ours.
 INTERNAL = re.compile(
     r"Traceback|invalid literal|object has no attribute|NoneType|not subscriptable|"
@@ -66,9 +64,7 @@ firsts = st.one_of(st.none(), st.integers(min_value=-(2**31), max_value=2**31 - 
 
 @FUZZ
 @given(first=firsts, after=st.none() | cursors)
-async def test_paging_arguments(
-    api: httpx.AsyncClient, first: int | None, after: str | None
-) -> None:
+async def test_paging_arguments(api: httpx.AsyncClient, first: int | None, after: str | None) -> None:
     for query in (PAGE, SPEAKER_QUOTES):
         variables = {"first": first, "after": after}
         assert_clear(await api.post("/graphql", json={"query": query, "variables": variables}))
@@ -101,9 +97,33 @@ async def test_arbitrary_query_strings(api: httpx.AsyncClient, query: str) -> No
 
 graphql_ish = st.lists(
     st.sampled_from(
-        ["{", "}", "(", ")", "...", "on", "Query", "articles", "first:", "1", "$x", "fragment", "F",
-         "edges", "node", "id", "query", "mutation", "subscription", "quoteAdded", "a:",
-         "__typename", "__schema", '"s"', "@skip"]
+        [
+            "{",
+            "}",
+            "(",
+            ")",
+            "...",
+            "on",
+            "Query",
+            "articles",
+            "first:",
+            "1",
+            "$x",
+            "fragment",
+            "F",
+            "edges",
+            "node",
+            "id",
+            "query",
+            "mutation",
+            "subscription",
+            "quoteAdded",
+            "a:",
+            "__typename",
+            "__schema",
+            '"s"',
+            "@skip",
+        ]
     ),
     max_size=60,
 ).map(" ".join)
@@ -117,17 +137,14 @@ async def test_graphql_shaped_query_strings(api: httpx.AsyncClient, query: str) 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=10,
 )
 
 
 @FUZZ
 @given(
-    body=st.dictionaries(
-        st.sampled_from(["query", "variables", "operationName", "extensions", "other"]), json_values
-    )
+    body=st.dictionaries(st.sampled_from(["query", "variables", "operationName", "extensions", "other"]), json_values)
     | json_values,
     get=st.booleans(),
 )

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from service.parsing import parse_article
 from service.parsing.quotes import extract_quotes
@@ -50,7 +51,12 @@ def test_unusable_files_get_a_clear_error(tmp_path: Path, name: str, data: bytes
     [
         ("crlf.txt", f"Bridge plan\r\n{SEED}\r\n".encode(), "Bridge plan", ["We will build the bridge,"]),
         ("title-only.txt", b"Just a headline\n", "Just a headline", []),
-        ("unbalanced.txt", "Odd marks\n“We will build the bridge, said Mayor Ana Lund.\nNo one agreed.\n".encode(), "Odd marks", None),
+        (
+            "unbalanced.txt",
+            "Odd marks\n“We will build the bridge, said Mayor Ana Lund.\nNo one agreed.\n".encode(),
+            "Odd marks",
+            None,
+        ),
         (
             "page.html",
             f"<!DOCTYPE html><html><head><title>Bridge plan</title></head><body><p>{SEED}</p></body></html>".encode(),
@@ -59,7 +65,9 @@ def test_unusable_files_get_a_clear_error(tmp_path: Path, name: str, data: bytes
         ),
     ],
 )
-def test_awkward_files_import_sensibly(tmp_path: Path, name: str, data: bytes, title: str, quotes: list[str] | None) -> None:
+def test_awkward_files_import_sensibly(
+    tmp_path: Path, name: str, data: bytes, title: str, quotes: list[str] | None
+) -> None:
     result = _import(tmp_path, name, data)
     assert result["status"] == "imported", result
     assert result["title"] == title
@@ -75,7 +83,9 @@ def test_awkward_files_import_sensibly(tmp_path: Path, name: str, data: bytes, t
         assert 0 <= start <= end <= len(exported["text"])
 
 
-MARKS = st.sampled_from(["“", "”", '"', "‘", "’", "'", "«", "»", "\n", "\r\n", ",", ".", ":", " said ", " He ", "According to "])
+MARKS = st.sampled_from(
+    ["“", "”", '"', "‘", "’", "'", "«", "»", "\n", "\r\n", ",", ".", ":", " said ", " He ", "According to "]
+)
 TEXT = st.lists(st.one_of(MARKS, st.text(max_size=12)), max_size=60).map("".join)
 
 

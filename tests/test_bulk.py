@@ -94,10 +94,14 @@ def test_fail_fast_stops_at_the_first_failure(tmp_path: Path) -> None:
 def test_standard_input_is_read_as_json_lines_or_text(tmp_path: Path) -> None:
     env = environment(DATABASE_URL=f"sqlite://{tmp_path}/db.sqlite3")
     lines = "".join(json.dumps(_record(n)) + "\n" for n in range(3))
-    done = subprocess.run([QUOTEGRAPH, "import", "-", "--json"], input=lines, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [QUOTEGRAPH, "import", "-", "--json"], input=lines, env=env, capture_output=True, text=True, timeout=120
+    )
     assert json.loads(done.stdout)["imported"] == 3
     text = "A plain article\n“Plain words,” said Mayor Ana Lund.\n"
-    done = subprocess.run([QUOTEGRAPH, "import", "-", "--json"], input=text, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [QUOTEGRAPH, "import", "-", "--json"], input=text, env=env, capture_output=True, text=True, timeout=120
+    )
     report = json.loads(done.stdout)
     assert report["imported"] == 1 and report["results"][0]["source"] == "<stdin>"
     assert report["results"][0]["title"] == "A plain article"
@@ -121,7 +125,9 @@ def test_jobs_two_builds_the_same_graph_as_one(tmp_path: Path) -> None:
 def test_sigkill_mid_import_leaves_a_consistent_database_that_a_rerun_completes(backend: str, tmp_path: Path) -> None:
     feed = _write_jsonl(tmp_path / "feed.jsonl", [_record(n) for n in range(400)])
     with _database(backend, tmp_path, "killed") as env:
-        process = subprocess.Popen([QUOTEGRAPH, "import", str(feed), "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [QUOTEGRAPH, "import", str(feed), "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             time.sleep(0.3)
@@ -147,7 +153,8 @@ def test_sigkill_mid_import_leaves_a_consistent_database_that_a_rerun_completes(
 
 async def test_changed_text_under_one_identity_updates_and_keeps_corrections(db: str) -> None:
     first = ArticleInput(
-        external_id="story-9", title="Ferry strike",
+        external_id="story-9",
+        title="Ferry strike",
         text="“The ferries stop tonight,” said Captain Ola Berg.\n“We will talk,” said Minister Kari Dahl.\n",
     )
     assert (await import_input(first)).status == "imported"
@@ -158,7 +165,8 @@ async def test_changed_text_under_one_identity_updates_and_keeps_corrections(db:
     await reattribute_quote(talk.id, berg.id)  # a newsroom's correction
 
     changed = ArticleInput(
-        external_id="story-9", title="Ferry strike ends",
+        external_id="story-9",
+        title="Ferry strike ends",
         text="“The ferries run again,” said Captain Ola Berg.\n“We will talk,” said Minister Kari Dahl.\n",
     )
     result = await import_input(changed)
@@ -202,7 +210,11 @@ def _correct(env: dict[str, str], token: str, tmp_path: Path) -> None:
     """Make two corrections through a served API: a merge and a reattribution."""
     from tests.live import serve
 
-    with serve(env, tmp_path / "corrections.log") as base, httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as http:
+    with (
+        serve(env, tmp_path / "corrections.log") as base,
+        httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as http,
+    ):
+
         def query(q: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
             body = http.post("/graphql", json={"query": q, "variables": variables or {}}).json()
             assert "errors" not in body, body
@@ -211,23 +223,44 @@ def _correct(env: dict[str, str], token: str, tmp_path: Path) -> None:
 
         speakers = query("{ speakers(first: 100) { edges { node { id name } } } }")["speakers"]["edges"]
         ids = {e["node"]["name"]: e["node"]["id"] for e in speakers}
-        merged = query("mutation ($k: ID!, $m: [ID!]!) { mergeSpeakers(keep: $k, merge: $m) { __typename } }", {"k": ids["Piet Brandt"], "m": [ids["Ana Lund"]]})
+        merged = query(
+            "mutation ($k: ID!, $m: [ID!]!) { mergeSpeakers(keep: $k, merge: $m) { __typename } }",
+            {"k": ids["Piet Brandt"], "m": [ids["Ana Lund"]]},
+        )
         assert merged["mergeSpeakers"]["__typename"] == "MergeSpeakersSuccess"
         quote = query("{ quotes(first: 1) { edges { node { id } } } }")["quotes"]["edges"][0]["node"]["id"]
-        moved = query("mutation ($q: ID!, $s: ID!) { reattributeQuote(quote: $q, speaker: $s) { __typename } }", {"q": quote, "s": ids["Donald Trump"]})
+        moved = query(
+            "mutation ($q: ID!, $s: ID!) { reattributeQuote(quote: $q, speaker: $s) { __typename } }",
+            {"q": quote, "s": ids["Donald Trump"]},
+        )
         assert moved["reattributeQuote"]["__typename"] == "ReattributeQuoteSuccess"
 
 
-async def test_import_articles_mutation_reports_each_record(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_import_articles_mutation_reports_each_record(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(settings, "API_TOKEN", "tok")
     mutation = """mutation ($input: [ArticleInput!]!) { importArticles(input: $input) {
       __typename ... on ImportArticlesSuccess { results { index status quoteCount error article { title url publisher publishedAt } } }
       ... on InvalidInputError { message field } } }"""
-    good = {"text": "“Open,” said Mayor Ana Lund.", "title": "Harbour", "url": "https://e.org/h", "publisher": "Wire", "publishedAt": "2024-03-05"}
-    data = await graphql(client, mutation, {"input": [good, {"text": "x", "publishedAt": "someday"}, good]}, token="tok")
+    good = {
+        "text": "“Open,” said Mayor Ana Lund.",
+        "title": "Harbour",
+        "url": "https://e.org/h",
+        "publisher": "Wire",
+        "publishedAt": "2024-03-05",
+    }
+    data = await graphql(
+        client, mutation, {"input": [good, {"text": "x", "publishedAt": "someday"}, good]}, token="tok"
+    )
     results = data["importArticles"]["results"]
     assert [(r["index"], r["status"]) for r in results] == [(0, "IMPORTED"), (1, "FAILED"), (2, "UNCHANGED")]
-    assert results[0]["article"] == {"title": "Harbour", "url": "https://e.org/h", "publisher": "Wire", "publishedAt": "2024-03-05T00:00:00+00:00"}
+    assert results[0]["article"] == {
+        "title": "Harbour",
+        "url": "https://e.org/h",
+        "publisher": "Wire",
+        "publishedAt": "2024-03-05T00:00:00+00:00",
+    }
     assert "publishedAt" in results[1]["error"]
 
     too_many = await graphql(client, mutation, {"input": [good] * 101}, token="tok")
@@ -239,13 +272,22 @@ async def test_metadata_filters_and_orders_articles(client: httpx.AsyncClient) -
     for n, day in ((1, "2024-01-10"), (2, "2023-12-01"), (3, "2024-02-20")):
         published = parse_datetime(day)
         source = ArticleInput(
-            text=f"Story {n}\n“Line {n},” said Mayor Ana Lund.", published_at=published,
-            external_id=f"s{n}", publisher="Wire" if n != 2 else "Post",
+            text=f"Story {n}\n“Line {n},” said Mayor Ana Lund.",
+            published_at=published,
+            external_id=f"s{n}",
+            publisher="Wire" if n != 2 else "Post",
         )
         assert (await import_input(source)).status == "imported"
-    data = await graphql(client, '{ articles(orderBy: DATE_ASC, filter: {dateFrom: "2024-01-01T00:00:00Z"}) { edges { node { title publisher } } } }')
+    data = await graphql(
+        client,
+        '{ articles(orderBy: DATE_ASC, filter: {dateFrom: "2024-01-01T00:00:00Z"}) { edges { node { title publisher } } } }',
+    )
     assert [e["node"]["title"] for e in data["articles"]["edges"]] == ["Story 1", "Story 3"]
     data = await graphql(client, '{ articles(filter: {publisher: "Post"}) { edges { node { title } } } }')
     assert [e["node"]["title"] for e in data["articles"]["edges"]] == ["Story 2"]
     data = await graphql(client, "{ articles(orderBy: DATE_DESC) { edges { node { title publishedAt } } } }")
-    assert [e["node"]["publishedAt"][:10] for e in data["articles"]["edges"]] == ["2024-02-20", "2024-01-10", "2023-12-01"]
+    assert [e["node"]["publishedAt"][:10] for e in data["articles"]["edges"]] == [
+        "2024-02-20",
+        "2024-01-10",
+        "2023-12-01",
+    ]

@@ -54,8 +54,11 @@ def test_a_write_by_another_process_invalidates_the_servers_cache(backend: str, 
         env = environment(DATABASE_URL=url)
         assert run_cli("import", str(ROOT / "seeds"), env=env).returncode == 0
         with serve(env, tmp_path / "serve.log") as base:
+
             def count() -> int:
-                total: int = httpx.post(f"{base}/graphql", json={"query": COUNT}, timeout=10).json()["data"]["articles"]["totalCount"]
+                total: int = httpx.post(f"{base}/graphql", json={"query": COUNT}, timeout=10).json()["data"][
+                    "articles"
+                ]["totalCount"]
                 return total
 
             assert count() == count() == 1  # the second answer comes from the cache

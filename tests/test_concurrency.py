@@ -26,7 +26,13 @@ def test_eight_concurrent_importers_over_overlapping_feeds(backend: str, tmp_pat
     with _database(backend, tmp_path, "concurrent") as env:
         assert run_cli("stats", env=env).returncode == 0  # create the tables first
         processes = [
-            subprocess.Popen([QUOTEGRAPH, "import", str(feed), "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            subprocess.Popen(
+                [QUOTEGRAPH, "import", str(feed), "--json"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             for feed in feeds
         ]
         outputs = [process.communicate(timeout=300) for process in processes]
@@ -45,5 +51,3 @@ def test_eight_concurrent_importers_over_overlapping_feeds(backend: str, tmp_pat
     assert sorted(names) == sorted(set(names))  # one entity per person
     assert {"Ana Lund", "Eva Moreno", "Tomas Berg", "Lina Park", "Piet Brandt"} == set(names)
     assert sum(1 for k in keys if k.startswith("anonymous:")) == distinct  # one "council member" per article
-
-

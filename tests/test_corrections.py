@@ -25,7 +25,8 @@ async def api(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> htt
 
 async def _speakers(http: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
     data = await graphql(
-        http, "{ speakers(first: 100) { edges { node { id name title quoteCount kind country { isoCode } aliases } } } }"
+        http,
+        "{ speakers(first: 100) { edges { node { id name title quoteCount kind country { isoCode } aliases } } } }",
     )
     return {edge["node"]["name"]: edge["node"] for edge in data["speakers"]["edges"]}
 
@@ -60,7 +61,10 @@ async def test_reattribute_quote_moves_counts_and_survives_reimport(api: httpx.A
     assert quote["speaker"]["name"] == "Tom Reyes"
 
     result = await _mutate(api, REATTRIBUTE, {"q": quote["id"], "s": speakers["Jane Okafor"]["id"]})
-    assert result == {"__typename": "ReattributeQuoteSuccess", "quote": {"text": "It is not,", "speaker": {"name": "Jane Okafor"}}}
+    assert result == {
+        "__typename": "ReattributeQuoteSuccess",
+        "quote": {"text": "It is not,", "speaker": {"name": "Jane Okafor"}},
+    }
     assert (await import_text(FIRST)).status == "unchanged"
     after = await _speakers(api)
     assert (after["Jane Okafor"]["quoteCount"], after["Tom Reyes"]["quoteCount"]) == (2, 0)
@@ -85,7 +89,10 @@ async def test_merge_speakers_moves_quotes_and_later_imports_follow(api: httpx.A
 async def test_update_speaker_is_kept_by_later_imports(api: httpx.AsyncClient) -> None:
     okafor = (await _speakers(api))["Jane Okafor"]
     result = await _mutate(api, UPDATE, {"s": okafor["id"], "input": {"title": "Majority Leader", "country": "ng"}})
-    assert result == {"__typename": "UpdateSpeakerSuccess", "speaker": {"name": "Jane Okafor", "title": "Majority Leader", "kind": "PERSON", "country": {"isoCode": "NG"}}}
+    assert result == {
+        "__typename": "UpdateSpeakerSuccess",
+        "speaker": {"name": "Jane Okafor", "title": "Majority Leader", "kind": "PERSON", "country": {"isoCode": "NG"}},
+    }
 
     await import_text("Budget vote, day four\n“Enough,” said U.S. Senator Jane Okafor.\n")
     after = (await _speakers(api))["Jane Okafor"]
@@ -107,20 +114,42 @@ async def test_delete_article_removes_quotes_and_counts(api: httpx.AsyncClient) 
     assert speakers["Jane Okafor"]["quoteCount"] == 1
     assert speakers["Tom Reyes"]["quoteCount"] == 0
     again = await _mutate(api, DELETE, {"a": first_id})
-    assert again == {"__typename": "NotFoundError", "message": "no article has the ID given as `article`", "field": "article"}
+    assert again == {
+        "__typename": "NotFoundError",
+        "message": "no article has the ID given as `article`",
+        "field": "article",
+    }
 
 
 @pytest.mark.parametrize(
     ("query", "variables", "expected"),
     [
         (REATTRIBUTE, {"q": "bogus", "s": "bogus"}, {"__typename": "InvalidInputError", "field": "quote"}),
-        (REATTRIBUTE, {"q": "UXVvdGU6OTk5OQ==", "s": "U3BlYWtlcjox"}, {"__typename": "NotFoundError", "field": "quote"}),
-        (MERGE, {"keep": "U3BlYWtlcjox", "merge": ["U3BlYWtlcjox"]}, {"__typename": "InvalidInputError", "field": "merge"}),
-        (UPDATE, {"s": "U3BlYWtlcjox", "input": {"country": "Atlantis"}}, {"__typename": "InvalidInputError", "field": "country"}),
-        (UPDATE, {"s": "U3BlYWtlcjox", "input": {"title": "   "}}, {"__typename": "InvalidInputError", "field": "title"}),
+        (
+            REATTRIBUTE,
+            {"q": "UXVvdGU6OTk5OQ==", "s": "U3BlYWtlcjox"},
+            {"__typename": "NotFoundError", "field": "quote"},
+        ),
+        (
+            MERGE,
+            {"keep": "U3BlYWtlcjox", "merge": ["U3BlYWtlcjox"]},
+            {"__typename": "InvalidInputError", "field": "merge"},
+        ),
+        (
+            UPDATE,
+            {"s": "U3BlYWtlcjox", "input": {"country": "Atlantis"}},
+            {"__typename": "InvalidInputError", "field": "country"},
+        ),
+        (
+            UPDATE,
+            {"s": "U3BlYWtlcjox", "input": {"title": "   "}},
+            {"__typename": "InvalidInputError", "field": "title"},
+        ),
     ],
 )
-async def test_correction_errors_are_typed(api: httpx.AsyncClient, query: str, variables: dict[str, Any], expected: dict[str, str]) -> None:
+async def test_correction_errors_are_typed(
+    api: httpx.AsyncClient, query: str, variables: dict[str, Any], expected: dict[str, str]
+) -> None:
     before = await _speakers(api)
     result = await _mutate(api, query, variables)
     assert {k: result[k] for k in expected} == expected
@@ -131,7 +160,9 @@ async def test_correction_errors_are_typed(api: httpx.AsyncClient, query: str, v
 async def test_corrections_need_the_token(api: httpx.AsyncClient) -> None:
     speakers = await _speakers(api)
     data = await graphql(
-        api, "mutation ($a: ID!) { deleteArticle(article: $a) { __typename ... on NotAuthorizedError { message } } }", {"a": speakers["Jane Okafor"]["id"]}
+        api,
+        "mutation ($a: ID!) { deleteArticle(article: $a) { __typename ... on NotAuthorizedError { message } } }",
+        {"a": speakers["Jane Okafor"]["id"]},
     )
     assert data["deleteArticle"]["__typename"] == "NotAuthorizedError"
     assert await models.Article.all().count() == 1

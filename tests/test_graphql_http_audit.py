@@ -31,15 +31,16 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(
-    tmp_path: Path, seed: bool = False, env: Mapping[str, str] | None = None
-) -> Iterator[str]:
+def serve(tmp_path: Path, seed: bool = False, env: Mapping[str, str] | None = None) -> Iterator[str]:
     """A `quotegraph serve` process on a fresh SQLite database; yields its base URL."""
     environ = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path}/served.sqlite3", **(env or {})}
     if seed:
         imported = subprocess.run(
             [QUOTEGRAPH, "import", str(ROOT / "seeds"), "--quiet"],
-            env=environ, capture_output=True, text=True, timeout=120,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert imported.returncode == 0, imported.stderr
     port = _free_port()
@@ -47,7 +48,9 @@ def serve(
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [QUOTEGRAPH, "serve", "--port", str(port)],
-            env=environ, stdout=log, stderr=subprocess.STDOUT,
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -85,7 +88,10 @@ def audit_script() -> list[str]:
     if not installed.exists():
         result = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=AUDIT, capture_output=True, text=True, timeout=300,
+            cwd=AUDIT,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert result.returncode == 0, f"npm ci failed:\n{result.stdout}\n{result.stderr}"
     return [node, str(AUDIT / "audit.mjs")]

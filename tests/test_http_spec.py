@@ -40,9 +40,7 @@ async def test_graphql_response_json_is_served_when_asked(client: httpx.AsyncCli
 
 
 async def test_unacceptable_accept_is_406(client: httpx.AsyncClient) -> None:
-    response = await client.post(
-        "/graphql", json={"query": "{ __typename }"}, headers={"Accept": "text/csv"}
-    )
+    response = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"Accept": "text/csv"})
     assert response.status_code == 406
     assert response.json()["errors"][0]["extensions"]["code"] == "NOT_ACCEPTABLE"
 
@@ -100,8 +98,13 @@ async def test_get_never_runs_a_mutation(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize(
     "content_type",
-    [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-     "application/json; charset=latin-1"],
+    [
+        None,
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/json; charset=latin-1",
+    ],
 )
 async def test_post_needs_a_json_content_type_so_no_simple_request_runs(
     client: httpx.AsyncClient, content_type: str | None
@@ -129,12 +132,8 @@ async def test_post_needs_a_json_content_type_so_no_simple_request_runs(
         (b'{"qeury": "{ __typename }"}', "the request has no `query`"),
     ],
 )
-async def test_malformed_requests_are_400_graphql_errors(
-    client: httpx.AsyncClient, body: bytes, message: str
-) -> None:
-    response = await client.post(
-        "/graphql", content=body, headers={"Content-Type": "application/json", **GQL}
-    )
+async def test_malformed_requests_are_400_graphql_errors(client: httpx.AsyncClient, body: bytes, message: str) -> None:
+    response = await client.post("/graphql", content=body, headers={"Content-Type": "application/json", **GQL})
     assert response.status_code == 400
     assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE_JSON)
     assert message in response.json()["errors"][0]["message"]

@@ -112,7 +112,12 @@ async def test_bad_files_fail_alone(db: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("Donald Trump", "donald trump"), ("Kassym-Jomart Tokayev", "kassym-jomart tokayev"), ("Ségolène Royal", "segolene royal"), ("O’Neill", "o'neill")],
+    [
+        ("Donald Trump", "donald trump"),
+        ("Kassym-Jomart Tokayev", "kassym-jomart tokayev"),
+        ("Ségolène Royal", "segolene royal"),
+        ("O’Neill", "o'neill"),
+    ],
 )
 def test_normalise(name: str, expected: str) -> None:
     assert normalise(name) == expected

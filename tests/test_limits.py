@@ -191,9 +191,7 @@ async def test_flood_of_hostile_requests_is_refused_fast_while_a_normal_query_an
     normal = "{ articles(first: 1) { totalCount edges { node { title } } } }"
     limits_ = httpx.Limits(max_connections=50)
     async with httpx.AsyncClient(timeout=60, limits=limits_) as http:
-        flood = [
-            asyncio.create_task(attack(http, hostile[i % len(hostile)])) for i in range(150)
-        ]
+        flood = [asyncio.create_task(attack(http, hostile[i % len(hostile)])) for i in range(150)]
         await asyncio.sleep(0.2)
         started = time.perf_counter()
         response = await http.post(f"{served}/graphql", json={"query": normal})
@@ -215,8 +213,7 @@ async def test_flood_of_hostile_requests_is_refused_fast_while_a_normal_query_an
 @pytest.mark.parametrize(
     ("subscription", "code"),
     [
-        ("subscription { " + " ".join(f"a{i}: quoteAdded {{ text }}" for i in range(31)) + " }",
-         "TOO_MANY_ALIASES"),
+        ("subscription { " + " ".join(f"a{i}: quoteAdded {{ text }}" for i in range(31)) + " }", "TOO_MANY_ALIASES"),
         ("# " + "x" * 200_000 + "\nsubscription { quoteAdded { text } }", "QUERY_TOO_LARGE"),
     ],
 )

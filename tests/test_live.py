@@ -98,7 +98,8 @@ async def test_quote_added_reaches_a_websocket_subscriber(live: tuple[str, dict[
     else:
         async with httpx.AsyncClient() as http:
             response = await http.post(
-                f"{base}/graphql", json={"query": IMPORT, "variables": {"t": ARTICLE}},
+                f"{base}/graphql",
+                json={"query": IMPORT, "variables": {"t": ARTICLE}},
                 headers={"Authorization": f"Bearer {TOKEN}"},
             )
             assert response.json()["data"]["importArticle"]["__typename"] == "ImportArticleSuccess"

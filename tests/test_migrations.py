@@ -10,12 +10,12 @@ import pytest
 from tortoise import connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
-from tortoise.utils import generate_schema_for_client
+from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 from service.db import prepare_schema, tortoise_config
 from service.importer import import_text
 from service.models import Article
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, ROOT
 from tests.live import QUOTEGRAPH, run_cli
 from tests.test_bulk import _database
 
@@ -41,11 +41,19 @@ async def test_a_database_made_before_migrations_is_adopted(tmp_path: Path) -> N
     ctx = TortoiseContext()
     async with ctx:
         await ctx.init(config=tortoise_config(url), _enable_global_fallback=True)
-        await generate_schema_for_client(connections.get("default"), safe=False)  # the old way
-        await import_text("Old\n“From before,” said Mayor Ana Lund.\n")
+        conn = connections.get("default")
+        # The tables as the first release made them, by generate_schemas, with no migration records.
+        executor = MigrationExecutor(conn, {"models": tortoise_config(url)["apps"]["models"]})
+        await executor.migrate([MigrationTarget(app_label="models", name="0001_initial")])
+        await conn.execute_script("DROP TABLE tortoise_migrations")
+        await conn.execute_script(
+            "INSERT INTO article (title, text, identity, content_hash, imported_at, date, quote_count) "
+            "VALUES ('Old', 'Old\nText', 'hash:x', 'x', '2024-01-01', '2024-01-01', 0)"
+        )
         await prepare_schema()
-        applied = await connections.get("default").execute_query_dict("SELECT name FROM tortoise_migrations")
-        assert [row["name"] for row in applied] == ["0001_initial"]
+        applied = await conn.execute_query_dict("SELECT name FROM tortoise_migrations ORDER BY id")
+        assert applied[0]["name"] == "0001_initial"
+        assert len(applied) == len(list((ROOT / "service" / "migrations").glob("0*.py")))
         assert await Article.all().count() == 1
 
 
@@ -53,7 +61,9 @@ async def test_a_database_made_before_migrations_is_adopted(tmp_path: Path) -> N
 def test_workers_starting_together_migrate_once(backend: str, tmp_path: Path) -> None:
     with _database(backend, tmp_path, "fresh") as env:
         processes = [
-            subprocess.Popen([QUOTEGRAPH, "stats", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            subprocess.Popen(
+                [QUOTEGRAPH, "stats", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
             for _ in range(4)
         ]
         for process in processes:

@@ -17,7 +17,10 @@ ORIGIN = "https://reader.example"
 @pytest.fixture
 async def production(db: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[httpx.AsyncClient]:
     for name, value in {
-        "ENV": "production", "PRODUCTION": True, "INTROSPECTION": False, "GRAPHIQL": False,
+        "ENV": "production",
+        "PRODUCTION": True,
+        "INTROSPECTION": False,
+        "GRAPHIQL": False,
         "CORS_ORIGINS": [ORIGIN],
     }.items():
         monkeypatch.setattr(settings, name, value)
@@ -26,9 +29,7 @@ async def production(db: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
         yield http
 
 
-async def test_internal_errors_are_masked(
-    production: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_internal_errors_are_masked(production: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError('SELECT "secret" FROM "article" -- /srv/quotegraph/service/models.py')
 
@@ -70,9 +71,7 @@ async def test_introspection_and_graphiql_are_off(production: httpx.AsyncClient)
     assert page.status_code in (400, 406)
 
 
-async def test_introspection_can_stay_on_in_production(
-    db: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_introspection_can_stay_on_in_production(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(settings, "PRODUCTION", True)
     monkeypatch.setattr(settings, "INTROSPECTION", True)
     transport = httpx.ASGITransport(app=limited_app(db, monkeypatch))
@@ -100,9 +99,7 @@ async def test_cors_allows_only_listed_origins(production: httpx.AsyncClient) ->
     assert "access-control-allow-origin" not in simple.headers
 
 
-async def test_body_over_the_limit_is_413(
-    production: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_body_over_the_limit_is_413(production: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(settings, "MAX_BODY_BYTES", 1000)
     declared = await production.post("/graphql", json={"query": "{ __typename }" + " " * 2000})
 
@@ -112,9 +109,7 @@ async def test_body_over_the_limit_is_413(
             yield b" " * 200
         yield b'"}'
 
-    chunked = await production.post(
-        "/graphql", content=chunks(), headers={"Content-Type": "application/json"}
-    )
+    chunked = await production.post("/graphql", content=chunks(), headers={"Content-Type": "application/json"})
     for response in (declared, chunked):
         assert response.status_code == 413
         assert response.json()["errors"][0]["extensions"]["code"] == "BODY_TOO_LARGE"

@@ -46,9 +46,16 @@ async def test_quote_filters(corpus: httpx.AsyncClient) -> None:
     speakers = await _ids(corpus, "{ speakers(first: 100) { edges { node { id name } } } }")
     trump, macron = speakers["Donald Trump"], speakers["Emmanuel Macron"]
 
-    assert await _quote_texts(corpus, {"speaker": trump}) == ["We want a fair deal,", "Tariffs will fall,", "Peace is near,"]
+    assert await _quote_texts(corpus, {"speaker": trump}) == [
+        "We want a fair deal,",
+        "Tariffs will fall,",
+        "Peace is near,",
+    ]
     assert await _quote_texts(corpus, {"speaker": macron, "search": "winter"}) == ["We will act before winter,"]
-    assert await _quote_texts(corpus, {"speakerCountry": "fr"}) == ["The planet cannot wait,", "We will act before winter,"]
+    assert await _quote_texts(corpus, {"speakerCountry": "fr"}) == [
+        "The planet cannot wait,",
+        "We will act before winter,",
+    ]
     assert await _quote_texts(corpus, {"speakerKind": "ANONYMOUS"}) == ["Nothing is agreed yet,"]
     assert await _quote_texts(corpus, {"kind": "INDIRECT"}) == ["Germany would respond in kind"]
     assert await _quote_texts(corpus, {"search": "planet"}) == ["The planet cannot wait,"]
@@ -56,14 +63,22 @@ async def test_quote_filters(corpus: httpx.AsyncClient) -> None:
 
 
 async def test_quote_filters_by_article_agreement_and_date(corpus: httpx.AsyncClient) -> None:
-    data = await graphql(corpus, "{ articles(orderBy: DATE_ASC) { edges { node { id title date } } } agreements { edges { node { id name } } } }")
+    data = await graphql(
+        corpus,
+        "{ articles(orderBy: DATE_ASC) { edges { node { id title date } } } agreements { edges { node { id name } } } }",
+    )
     articles = [edge["node"] for edge in data["articles"]["edges"]]
     accords = data["agreements"]["edges"][0]["node"]["id"]
 
     assert await _quote_texts(corpus, {"article": articles[2]["id"]}) == ["Peace is near,"]
     assert await _quote_texts(corpus, {"agreement": accords}) == ["Peace is near,"]
     since_second = await _quote_texts(corpus, {"dateFrom": articles[1]["date"]})
-    assert since_second == ["The planet cannot wait,", "We will act before winter,", "Nothing is agreed yet,", "Peace is near,"]
+    assert since_second == [
+        "The planet cannot wait,",
+        "We will act before winter,",
+        "Nothing is agreed yet,",
+        "Peace is near,",
+    ]
     before_second = await _quote_texts(corpus, {"dateTo": articles[1]["date"]})
     assert before_second == ["We want a fair deal,", "Tariffs will fall,", "Germany would respond in kind"]
 
@@ -95,13 +110,25 @@ async def test_speaker_filters_and_top_speakers(corpus: httpx.AsyncClient) -> No
         return [edge["node"]["name"] for edge in data["speakers"]["edges"]]
 
     top = (await graphql(corpus, query, {"order": "QUOTE_COUNT_DESC"}))["speakers"]["edges"]
-    assert [(e["node"]["name"], e["node"]["quoteCount"]) for e in top[:2]] == [("Donald Trump", 3), ("Emmanuel Macron", 2)]
+    assert [(e["node"]["name"], e["node"]["quoteCount"]) for e in top[:2]] == [
+        ("Donald Trump", 3),
+        ("Emmanuel Macron", 2),
+    ]
     assert await names({"search": "macr"}) == ["Emmanuel Macron"]
     assert await names({"kind": "PERSON", "country": "US"}) == ["Donald Trump"]
     assert await names({"kind": "ANONYMOUS"}) == ["European diplomat"]
 
 
-@pytest.mark.parametrize(("connection", "order"), [("articles", "DATE_DESC"), ("articles", "TITLE_ASC"), ("speakers", "QUOTE_COUNT_DESC"), ("speakers", "NAME_DESC"), ("quotes", "DATE_ASC")])
+@pytest.mark.parametrize(
+    ("connection", "order"),
+    [
+        ("articles", "DATE_DESC"),
+        ("articles", "TITLE_ASC"),
+        ("speakers", "QUOTE_COUNT_DESC"),
+        ("speakers", "NAME_DESC"),
+        ("quotes", "DATE_ASC"),
+    ],
+)
 async def test_keyset_pages_forward_and_backward_agree(corpus: httpx.AsyncClient, connection: str, order: str) -> None:
     await import_text(SEED_PATH.read_text(encoding="utf-8"))
     query = f"""query ($first: Int, $after: String, $last: Int, $before: String) {{
@@ -138,10 +165,10 @@ async def test_keyset_pages_forward_and_backward_agree(corpus: httpx.AsyncClient
         ("{ articles(first: 101) { totalCount } }", "`first` may be at most 100"),
         ("{ articles(last: 500) { totalCount } }", "`last` may be at most 100"),
         ("{ articles(first: 2, last: 2) { totalCount } }", "pass `first` or `last`, not both"),
-        ("{ quotes(filter: {speaker: \"nonsense\"}) { totalCount } }", "`filter.speaker`: 'nonsense' is not an ID"),
-        ("{ quotes(filter: {speaker: \"QXJ0aWNsZTox\"}) { totalCount } }", "is not the ID of a Speaker"),
-        ("{ speakers(filter: {country: \"Narnia\"}) { totalCount } }", "give an ISO 3166 alpha-2 code"),
-        ("{ quotes(filter: {search: \"!!\"}) { totalCount } }", "`filter.search` needs at least one word"),
+        ('{ quotes(filter: {speaker: "nonsense"}) { totalCount } }', "`filter.speaker`: 'nonsense' is not an ID"),
+        ('{ quotes(filter: {speaker: "QXJ0aWNsZTox"}) { totalCount } }', "is not the ID of a Speaker"),
+        ('{ speakers(filter: {country: "Narnia"}) { totalCount } }', "give an ISO 3166 alpha-2 code"),
+        ('{ quotes(filter: {search: "!!"}) { totalCount } }', "`filter.search` needs at least one word"),
     ],
 )
 async def test_bad_arguments_are_named_in_the_error(client: httpx.AsyncClient, query: str, message: str) -> None:
@@ -153,5 +180,10 @@ async def test_bad_arguments_are_named_in_the_error(client: httpx.AsyncClient, q
 async def test_a_cursor_from_another_ordering_is_refused(corpus: httpx.AsyncClient) -> None:
     page = await graphql(corpus, "{ articles(orderBy: TITLE_ASC, first: 1) { pageInfo { endCursor } } }")
     cursor = page["articles"]["pageInfo"]["endCursor"]
-    body = (await corpus.post("/graphql", json={"query": "query ($c: String) { articles(after: $c) { totalCount } }", "variables": {"c": cursor}})).json()
+    body = (
+        await corpus.post(
+            "/graphql",
+            json={"query": "query ($c: String) { articles(after: $c) { totalCount } }", "variables": {"c": cursor}},
+        )
+    ).json()
     assert "the cursor belongs to ordering 'TITLE_ASC', not 'DATE_DESC'" in body["errors"][0]["message"]

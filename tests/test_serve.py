@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.live import environment, run_cli, serve
 
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     env = environment(DATABASE_URL=f"sqlite://{tmp_path}/served.sqlite3")

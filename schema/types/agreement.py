@@ -7,8 +7,9 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from schema.loaders import load_all
-from schema.types.common import CountedConnection, MembershipStatus, node_keys
+from schema.loaders import NO_CURSOR, load_all
+from schema.pagination import page_size
+from schema.types.common import CountedConnection, First, MembershipStatus, node_keys
 from schema.types.country import Country
 from service import models
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from schema.types.article import Article
 
 
-@strawberry.type(description="A named agreement between countries (\"Abraham Accords\").")
+@strawberry.type(description='A named agreement between countries ("Abraham Accords").')
 class Agreement(relay.Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="The agreement's name as articles give it.")
@@ -41,14 +42,14 @@ class Agreement(relay.Node):
     async def quote_count(self, info: Info) -> int:
         return await info.context.loaders.quote_count_by_agreement.load(self.id)
 
-    @strawberry.field(description="Articles that mention the agreement.")
+    @strawberry.field(description="Articles that mention the agreement, newest first.")
     async def articles(
-        self, info: Info
+        self, info: Info, first: First = 20
     ) -> list[Annotated[Article, strawberry.lazy("schema.types.article")]]:
         from schema.types.article import Article
 
         loaders = info.context.loaders
-        ids = await loaders.article_ids_by_agreement.load(self.id)
+        ids = await loaders.article_ids_by_agreement.load((self.id, NO_CURSOR, page_size(first)))
         return [Article.from_model(row) for row in await load_all(loaders.article_by_id, ids)]
 
 
@@ -61,9 +62,7 @@ class Membership:
 
     @classmethod
     def from_model(cls, row: models.Membership) -> Membership:
-        return cls(
-            status=row.status, date=row.date, country_id=row.country_id, agreement_id=row.agreement_id
-        )
+        return cls(status=row.status, date=row.date, country_id=row.country_id, agreement_id=row.agreement_id)
 
     @strawberry.field(description="The member country.")
     async def country(self, info: Info) -> Country:
@@ -81,5 +80,3 @@ class Membership:
 @strawberry.type(description="A page of agreements.")
 class AgreementConnection(CountedConnection[Agreement]):
     pass
-
-

@@ -25,13 +25,13 @@ class Article(relay.Node):
     title: str = strawberry.field(description="The article's title: its first non-empty line.")
     text: str = strawberry.field(description="The document exactly as imported; spans index it.")
     dateline: str | None = strawberry.field(
-        description="The place the text opens with (\"Washington\"), when it gives one."
+        description='The place the text opens with ("Washington"), when it gives one.'
     )
     publisher: str | None = strawberry.field(
-        description="The agency or publisher the dateline names (\"AP\"), when it gives one."
+        description='The agency or publisher the dateline names ("AP"), when it gives one.'
     )
     url: str | None = strawberry.field(description="Where the article was published, when known.")
-    language: str | None = strawberry.field(description="The article's language (\"en\"), when known.")
+    language: str | None = strawberry.field(description='The article\'s language ("en"), when known.')
     external_id: str | None = strawberry.field(description="The source system's id for the article, when known.")
     content_hash: str = strawberry.field(description="SHA-256 of the text.")
     published_at: datetime | None = strawberry.field(description="When it was published, when known.")
@@ -67,17 +67,13 @@ class Article(relay.Node):
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="The article's quotes, in text order.")
-    async def quotes(
-        self, info: Info
-    ) -> list[Annotated[Quote, strawberry.lazy("schema.types.quote")]]:
+    async def quotes(self, info: Info) -> list[Annotated[Quote, strawberry.lazy("schema.types.quote")]]:
         from schema.types.quote import Quote
 
         return [Quote.from_model(q) for q in await info.context.loaders.quotes_by_article.load(self.id)]
 
     @strawberry.field(description="Countries the article mentions, in order of first mention.")
-    async def countries(
-        self, info: Info
-    ) -> list[Annotated[Country, strawberry.lazy("schema.types.country")]]:
+    async def countries(self, info: Info) -> list[Annotated[Country, strawberry.lazy("schema.types.country")]]:
         from schema.types.country import Country
 
         loaders = info.context.loaders
@@ -85,9 +81,7 @@ class Article(relay.Node):
         return [Country.from_model(row) for row in await load_all(loaders.country_by_id, ids)]
 
     @strawberry.field(description="Agreements the article mentions, in order of first mention.")
-    async def agreements(
-        self, info: Info
-    ) -> list[Annotated[Agreement, strawberry.lazy("schema.types.agreement")]]:
+    async def agreements(self, info: Info) -> list[Annotated[Agreement, strawberry.lazy("schema.types.agreement")]]:
         from schema.types.agreement import Agreement
 
         loaders = info.context.loaders
@@ -95,9 +89,7 @@ class Article(relay.Node):
         return [Agreement.from_model(row) for row in await load_all(loaders.agreement_by_id, ids)]
 
     @strawberry.field(description="Everyone the article names or quotes: people, organisations, anonymous sources.")
-    async def speakers(
-        self, info: Info
-    ) -> list[Annotated[Speaker, strawberry.lazy("schema.types.speaker")]]:
+    async def speakers(self, info: Info) -> list[Annotated[Speaker, strawberry.lazy("schema.types.speaker")]]:
         from schema.types.speaker import Speaker
 
         loaders = info.context.loaders
@@ -108,4 +100,3 @@ class Article(relay.Node):
 @strawberry.type(description="A page of articles.")
 class ArticleConnection(CountedConnection[Article]):
     pass
-

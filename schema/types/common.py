@@ -7,15 +7,16 @@ import strawberry
 from strawberry import relay
 
 from schema.pagination import Page
-from service.parsing import records
+from service.parsing.records import MembershipStatus, QuoteKind, SpeakerKind
 
-QuoteKind = strawberry.enum(records.QuoteKind, description="How a quote is given in the text.")
-SpeakerKind = strawberry.enum(records.SpeakerKind, description="What kind of source a speaker is.")
-MembershipStatus = strawberry.enum(
-    records.MembershipStatus, description="Where a country stands with an agreement."
-)
+# The parser's enums are the GraphQL enums: strawberry.enum registers each class in place.
+strawberry.enum(QuoteKind, description="How a quote is given in the text.")
+strawberry.enum(SpeakerKind, description="What kind of source a speaker is.")
+strawberry.enum(MembershipStatus, description="Where a country stands with an agreement.")
 
-NodeT = TypeVar("NodeT")
+__all__ = ["MembershipStatus", "QuoteKind", "SpeakerKind"]
+
+NodeT = TypeVar("NodeT", bound=relay.Node)
 
 
 class InvalidIdError(ValueError):
@@ -31,16 +32,13 @@ def node_keys(type_name: str, node_ids: Iterable[str]) -> list[int]:
         keys.append(int(node_id))
     return keys
 
+
 First = Annotated[
     int | None,
     strawberry.argument(description="Return the first n items (default 20 without `last`, at most 100)."),
 ]
-After = Annotated[
-    str | None, strawberry.argument(description="Return items after this cursor (`pageInfo.endCursor`).")
-]
-Last = Annotated[
-    int | None, strawberry.argument(description="Return the last n items (at most 100), with `before`.")
-]
+After = Annotated[str | None, strawberry.argument(description="Return items after this cursor (`pageInfo.endCursor`).")]
+Last = Annotated[int | None, strawberry.argument(description="Return the last n items (at most 100), with `before`.")]
 Before = Annotated[
     str | None,
     strawberry.argument(description="Return items before this cursor (`pageInfo.startCursor`)."),
@@ -71,8 +69,7 @@ class CountedConnection(relay.Connection[NodeT], Generic[NodeT]):
     @classmethod
     def from_page(cls, page: Page[Any], to_node: Callable[[Any], NodeT]) -> Self:
         edges = [
-            relay.Edge(cursor=cursor, node=to_node(row))
-            for cursor, row in zip(page.cursors, page.rows, strict=True)
+            relay.Edge(cursor=cursor, node=to_node(row)) for cursor, row in zip(page.cursors, page.rows, strict=True)
         ]
         return cls(
             edges=edges,

@@ -7,8 +7,8 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from schema.loaders import load_all
-from schema.pagination import child_page
+from schema.loaders import NO_CURSOR, load_all
+from schema.pagination import child_page, page_size
 from schema.types.common import After, CountedConnection, First, node_keys
 from schema.types.speaker import Speaker, SpeakerConnection
 from service import models
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 class Country(relay.Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="The country's common English name (ISO 3166).")
-    iso_code: str = strawberry.field(description="ISO 3166-1 alpha-2 code (\"KZ\").")
-    alpha3: str = strawberry.field(description="ISO 3166-1 alpha-3 code (\"KAZ\").")
+    iso_code: str = strawberry.field(description='ISO 3166-1 alpha-2 code ("KZ").')
+    alpha3: str = strawberry.field(description='ISO 3166-1 alpha-3 code ("KAZ").')
 
     @classmethod
     def from_model(cls, row: models.Country) -> Country:
@@ -37,9 +37,7 @@ class Country(relay.Node):
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="Speakers of this country.")
-    async def speakers(
-        self, info: Info, first: First = 20, after: After = None
-    ) -> SpeakerConnection:
+    async def speakers(self, info: Info, first: First = 20, after: After = None) -> SpeakerConnection:
         loaders = info.context.loaders
         page = await child_page(
             loaders.speaker_ids_page_by_country.load,
@@ -56,22 +54,20 @@ class Country(relay.Node):
         return await info.context.loaders.quote_count_by_country.load(self.id)
 
     @strawberry.field(description="The agreements the country is a member of or is joining.")
-    async def memberships(
-        self, info: Info
-    ) -> list[Annotated[Membership, strawberry.lazy("schema.types.agreement")]]:
+    async def memberships(self, info: Info) -> list[Annotated[Membership, strawberry.lazy("schema.types.agreement")]]:
         from schema.types.agreement import Membership
 
         rows = await info.context.loaders.memberships_by_country.load(self.id)
         return [Membership.from_model(row) for row in rows]
 
-    @strawberry.field(description="Articles that mention the country.")
+    @strawberry.field(description="Articles that mention the country, newest first.")
     async def articles(
-        self, info: Info
+        self, info: Info, first: First = 20
     ) -> list[Annotated[Article, strawberry.lazy("schema.types.article")]]:
         from schema.types.article import Article
 
         loaders = info.context.loaders
-        ids = await loaders.article_ids_by_country.load(self.id)
+        ids = await loaders.article_ids_by_country.load((self.id, NO_CURSOR, page_size(first)))
         return [Article.from_model(row) for row in await load_all(loaders.article_by_id, ids)]
 
 

@@ -21,11 +21,9 @@ class Quote(relay.Node):
     text: str = strawberry.field(description="The quoted words, without quotation marks.")
     kind: QuoteKind = strawberry.field(description="Direct, partial or indirect (reported) speech.")
     span: Span = strawberry.field(description="Where the quoted words stand in the article's text.")
-    cue: Span | None = strawberry.field(
-        description="The reporting verb or phrase as written (\"said\", \"According to\")."
-    )
+    cue: Span | None = strawberry.field(description='The reporting verb or phrase as written ("said", "According to").')
     source: Span | None = strawberry.field(
-        description="The mention naming the speaker as written (\"Trump\", \"He\", \"One official\")."
+        description='The mention naming the speaker as written ("Trump", "He", "One official").'
     )
     position: int = strawberry.field(description="0 for the article's first quote, 1 for the next, ...")
     article_id: strawberry.Private[int]
@@ -53,9 +51,7 @@ class Quote(relay.Node):
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="Who said it, when the source could be resolved.")
-    async def speaker(
-        self, info: Info
-    ) -> Annotated[Speaker, strawberry.lazy("schema.types.speaker")] | None:
+    async def speaker(self, info: Info) -> Annotated[Speaker, strawberry.lazy("schema.types.speaker")] | None:
         from schema.types.speaker import Speaker
 
         if self.speaker_id is None:

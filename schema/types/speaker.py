@@ -7,8 +7,8 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from schema.loaders import load_all
-from schema.pagination import child_page
+from schema.loaders import NO_CURSOR, load_all
+from schema.pagination import child_page, page_size
 from schema.types.common import After, CountedConnection, First, SpeakerKind, node_keys
 from schema.types.quote import Quote, QuoteConnection
 from service import models
@@ -23,7 +23,7 @@ class Speaker(relay.Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="The fullest form of the name the articles give.")
     kind: SpeakerKind = strawberry.field(description="Person, organisation or anonymous source.")
-    title: str | None = strawberry.field(description="Office or role (\"Prime Minister\"), when known.")
+    title: str | None = strawberry.field(description='Office or role ("Prime Minister"), when known.')
     quote_count: int = strawberry.field(description="How many quotes are attributed to the speaker.")
     country_id: strawberry.Private[int | None]
 
@@ -46,9 +46,7 @@ class Speaker(relay.Node):
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="The country the speaker speaks for or comes from, when known.")
-    async def country(
-        self, info: Info
-    ) -> Annotated[Country, strawberry.lazy("schema.types.country")] | None:
+    async def country(self, info: Info) -> Annotated[Country, strawberry.lazy("schema.types.country")] | None:
         from schema.types.country import Country
 
         if self.country_id is None:
@@ -56,7 +54,7 @@ class Speaker(relay.Node):
         row = await info.context.loaders.country_by_id.load(self.country_id)
         return Country.from_model(row) if row else None
 
-    @strawberry.field(description="Every form of the name seen in articles, normalised (\"trump\").")
+    @strawberry.field(description='Every form of the name seen in articles, normalised ("trump").')
     async def aliases(self, info: Info) -> list[str]:
         return sorted(await info.context.loaders.aliases_by_speaker.load(self.id))
 
@@ -78,14 +76,14 @@ class Speaker(relay.Node):
         )
         return QuoteConnection.from_page(page, Quote.from_model)
 
-    @strawberry.field(description="Articles that name or quote the speaker.")
+    @strawberry.field(description="Articles that name or quote the speaker, newest first.")
     async def articles(
-        self, info: Info
+        self, info: Info, first: First = 20
     ) -> list[Annotated[Article, strawberry.lazy("schema.types.article")]]:
         from schema.types.article import Article
 
         loaders = info.context.loaders
-        ids = await loaders.article_ids_by_speaker.load(self.id)
+        ids = await loaders.article_ids_by_speaker.load((self.id, NO_CURSOR, page_size(first)))
         return [Article.from_model(row) for row in await load_all(loaders.article_by_id, ids)]
 
 

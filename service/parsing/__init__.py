@@ -52,7 +52,9 @@ def parse_article(text: str, title: str | None = None) -> ParsedArticle:
     else:
         title, body_start = _title_and_body_start(text)
     if len(title) > MAX_TITLE_LENGTH:
-        raise ArticleError(f"the first line is {len(title)} characters long; a title may have at most {MAX_TITLE_LENGTH}")
+        raise ArticleError(
+            f"the first line is {len(title)} characters long; a title may have at most {MAX_TITLE_LENGTH}"
+        )
     body = text[body_start:].lstrip()
     dateline = publisher = None
     if match := _DATELINE.match(body):

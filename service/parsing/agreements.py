@@ -15,9 +15,7 @@ from service.parsing.records import AgreementRecord, MembershipRecord, Membershi
 
 AGREEMENT_HEADS = ("Accords", "Accord", "Agreement", "Treaty", "Pact", "Deal", "Convention")
 # Capitalised words forming the name, e.g. "Abraham Accords", "Good Friday Agreement".
-_NAME = re.compile(
-    r"\b((?:[A-Z][\w'’-]*\s+){1,4}(?:" + "|".join(AGREEMENT_HEADS) + r"))\b"
-)
+_NAME = re.compile(r"\b((?:[A-Z][\w'’-]*\s+){1,4}(?:" + "|".join(AGREEMENT_HEADS) + r"))\b")
 _LEADING_NOISE = {"The", "A", "An", "This", "That", "His", "Her", "Their", "My", "Our", "Its"}
 _ANAPHOR = re.compile(
     r"\b(?:the|this|that)\s+(?:landmark\s+|historic\s+|new\s+)?"
@@ -153,7 +151,10 @@ def find_agreements(text: str) -> tuple[AgreementRecord, ...]:
             # subjects, so demonyms ending in a lowercase letter after are skipped by the gap rule).
             before = body[:local_start]
             verb = None
-            for pattern, status in ((_MEMBER_BEFORE, MembershipStatus.MEMBER), (_JOINING_BEFORE, MembershipStatus.JOINING)):
+            for pattern, status in (
+                (_MEMBER_BEFORE, MembershipStatus.MEMBER),
+                (_JOINING_BEFORE, MembershipStatus.JOINING),
+            ):
                 found = [m for m in pattern.finditer(before) if len(before) - m.end() <= 12]
                 if found:
                     verb = (found[-1], status)

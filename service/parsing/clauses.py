@@ -1,16 +1,23 @@
 """Where a quotation's attribution sits: the reporting clause before it, the tail after it,
 a colon or a shared subject."""
 
-# ruff: noqa: RUF001 - quotation marks and dashes are this module's subject
-
 from __future__ import annotations
 
 from dataclasses import replace
 
-from service.parsing.attribution import Attribution, is_cue, subject_np
+from service.parsing.attribution import Attribution
 from service.parsing.document import MASK
-from service.parsing.lexicon import CUE_FORMS
+from service.parsing.lexicon import ADDRESSEE_VERBS, CUE_FORMS, CUE_PREMODIFIERS
+from service.parsing.phrases import STOP_WORDS, TIME_WORDS, is_cue, subject_np
 from service.parsing.reported import Reported
+
+DOCUMENTS = frozenset({"statement", "release", "article", "report", "letter", "memo", "email",
+                       "post", "tweet", "ad", "video", "message", "note", "editorial", "op-ed"})
+PHRASAL = {"put": "it", "puts": "it", "went": "on", "goes": "on", "shot": "back",
+           "fired": "back", "hit": "back", "wrote": "back", "spoke": "of", "weighed": "in"}
+STATEMENT_VERBS = frozenset({"issued", "released", "sent", "posted", "published", "tweeted"})
+DOCUMENT_OPENERS = frozenset({"a", "an", "the", "its", "his", "her", "their", "new", "press",
+                              "written", "news", "brief", "short", "long", "joint"})
 
 _CLAUSE_OPENERS = frozenset({"and", "but", "while", "whereas", "although", "though", "yet"})
 _DASHES = frozenset({"—", "–", "-", "―", "--"})
@@ -27,6 +34,37 @@ class Clauses(Reported):
     def head(self, lo: int, hi: int) -> Attribution | None:
         """The reporting clause before a quotation: the first speech cue with a source in the
         quotation's clause ("X said that Y would 'z'"), else the last cue of any kind."""
+        found = self._head(lo, hi)
+        if found is None or found.source is None:
+            return found
+        first = self.token_at(found.source[0])
+        if first - 1 > lo and self.tokens[first - 1].lower == "what":  # "X condemned what he
+            return self.main_clause(lo, first - 1) or found  # called “...”": X's words
+        return found
+
+    def main_clause(self, lo: int, hi: int) -> Attribution | None:
+        """The subject opening tokens[lo:hi] and the verb after it."""
+        tokens = self.tokens
+        found = subject_np(tokens, lo, hi)
+        if found is None:
+            return None
+        entity = self.resolver.entity(tokens, *found)
+        if entity is None and not self.resolver.is_pronoun(tokens, *found):
+            return None
+        verb = found[1]
+        while verb < hi and (tokens[verb].lower in CUE_PREMODIFIERS or
+                             tokens[verb].lower.endswith("ly")):
+            verb += 1
+        if verb + 1 < hi and tokens[verb].lower in {"on", "last", "this", "earlier"} and \
+                tokens[verb + 1].lower in TIME_WORDS:  # "the council on Friday pledged"
+            verb += 2
+        if verb >= hi or not tokens[verb].is_word or tokens[verb].is_capital or \
+                tokens[verb].lower in STOP_WORDS:
+            return None
+        cue = (tokens[verb].start, tokens[verb].end)
+        return Attribution(cue, self.resolver.span(tokens, *found), entity, verb, "")
+
+    def _head(self, lo: int, hi: int) -> Attribution | None:
         tokens = self.tokens
         joined = self.coordinated(lo, hi)
         if joined is not None:
@@ -40,7 +78,8 @@ class Clauses(Reported):
         for c in range(hi - 1, start, -1):  # "after X said Y, Z yelled: “...”"
             if is_cue(tokens[c], True) and not tokens[c].lower.endswith("ing"):
                 found = self.resolver.before(tokens, c, start, True)
-                if found is not None and self._introduces(found, hi):
+                if found is not None and found.source is not None and \
+                        self._introduces(found, hi) and self._opens_clause(found, start):
                     return found
                 break
         for c in range(start, hi):
@@ -51,12 +90,22 @@ class Clauses(Reported):
                     return found
         return self.last_cue(lo, hi)
 
+    def _opens_clause(self, found: Attribution, start: int) -> bool:
+        """The source starts its own clause, not a reported one ("said he believes “...”")."""
+        first = self.token_at(found.source[0]) if found.source else start
+        if first <= start:
+            return True
+        prev = self.tokens[first - 1]
+        return prev.text in {",", ";", ":", "—"} or prev.lower in _SUBORDINATORS | {"and", "but"}
+
     def _subordinate(self, found: Attribution) -> bool:
         """'after the winner was declared', 'when X said': a cue in a subordinate clause."""
         if found.source is None:
             return False
         first = self.token_at(found.source[0])
-        return first > 0 and self.tokens[first - 1].lower in _SUBORDINATORS
+        return self.tokens[first].lower in {"who", "which"} or (
+            first > 0 and self.tokens[first - 1].lower in _SUBORDINATORS
+        )
 
     def coordinated(self, lo: int, hi: int) -> Attribution | None:
         """The nearest cue when it shares an earlier cue's subject: "X said A, adding that “B”",
@@ -67,9 +116,19 @@ class Clauses(Reported):
             base = is_cue(tok, True)
             if base is None:
                 continue
-            prev = tokens[c - 1].lower
+            own = self.resolver.before(tokens, c, lo, True)
+            if own is not None and own.source is not None:
+                first = self.token_at(own.source[0])
+                if first > lo and (tokens[first - 1].lower == "that"
+                                   or is_cue(tokens[first - 1], True)):
+                    continue  # "said he thought “...”": the outer cue may be coordinated
+                return None
+            p = c - 1
+            if tokens[p].text in {"”", '"'} and tokens[p - 1].text == ",":  # “...,” adding
+                p -= 1
+            prev = tokens[p].lower
             if tok.lower.endswith("ing"):  # a speech verb: "describing it as" keeps "added"
-                if prev != "," or tok.lower not in CUE_FORMS:
+                if prev not in {",", "and"} or tok.lower not in CUE_FORMS:
                     return None
             elif prev not in {"and", "but"}:
                 return None
@@ -81,11 +140,37 @@ class Clauses(Reported):
             return replace(subject, cue=(tok.start, tok.end), cue_index=c, base=base)
         return None
 
+    def phrasal(self, c: int) -> str | None:
+        """'put it', 'went on', 'shot back', 'issued a statement': cues of two or three words."""
+        tokens = self.tokens
+        tok = tokens[c]
+        if tok.is_capital or c + 1 >= len(tokens):
+            return None
+        nxt = tokens[c + 1].lower
+        if PHRASAL.get(tok.lower) == nxt:
+            return tok.lower
+        if tok.lower in STATEMENT_VERBS and nxt in {"a", "the", "this"} and c + 2 < len(tokens) \
+                and tokens[c + 2].lower in DOCUMENTS:
+            return tok.lower
+        return None
+
+    def widen(self, found: Attribution, c: int) -> Attribution:
+        """The cue spans the whole phrase: "put it", "issued a statement"."""
+        tok = self.tokens[c]
+        if is_cue(tok, True) or not self.phrasal(c):
+            return found
+        last = c + 1 if PHRASAL.get(tok.lower) else c + 2
+        return replace(found, cue=(tok.start, self.tokens[last].end))
+
     def last_cue(self, lo: int, hi: int) -> Attribution | None:
         tokens = self.tokens
         for c in range(hi - 1, lo - 1, -1):
             tok = tokens[c]
             base = is_cue(tok, True)
+            if base is None and self.phrasal(c):
+                found = self.resolver.before(tokens, c, lo, True)
+                if found is not None:
+                    return self.widen(found, c)
             if tok.lower == "according" and c + 1 < hi and tokens[c + 1].lower == "to":
                 found = self.resolver.after(tokens, c, hi, True)
                 if found is not None:
@@ -94,12 +179,16 @@ class Clauses(Reported):
             if base is None:
                 continue
             found = self.resolver.before(tokens, c, lo, True)
-            if found is not None:
+            ing = tok.lower.endswith("ing")
+            document = found is not None and found.source is not None and ing and \
+                self._issued(self.token_at(found.source[0]), lo)
+            if found is not None and not document:
                 return found
-            if tok.lower.endswith("ing"):
-                subject = self.last_cue(lo, c)  # "..., Trump said, calling it ..."
+            if ing:
+                stop = self.token_at(found.source[0]) if document and found and found.source else c
+                subject = self.last_cue(lo, stop)  # "..., Trump said, calling it ..."
                 if subject is None:
-                    subject = self.subject(lo, c)
+                    subject = self.subject(lo, stop)
                 if subject is not None:
                     return replace(subject, cue=(tok.start, tok.end), cue_index=c, base=base)
             elif c > lo and tokens[c - 1].text in {",", "”", '"', "’"}:
@@ -112,23 +201,38 @@ class Clauses(Reported):
                     return found
         return None
 
-    def subject(self, lo: int, hi: int) -> Attribution | None:
-        """The first named or pronoun mention in tokens[lo:hi]: a participle's subject."""
+    def _issued(self, start: int, lo: int) -> bool:
+        """'X issued a statement saying', 'X sent an email saying': the document is an object."""
         tokens = self.tokens
+        k = start
+        while k < len(tokens) and tokens[k].lower in DOCUMENT_OPENERS:
+            k += 1
+        head = k
+        while head + 1 < len(tokens) and tokens[head + 1].is_word and \
+                not tokens[head + 1].lower.endswith("ing") and head - k < 3:
+            head += 1
+        return start > lo and tokens[start - 1].is_word and not tokens[start - 1].is_capital and \
+            tokens[head].lower in DOCUMENTS
+
+    def subject(self, lo: int, hi: int) -> Attribution | None:
+        """The clause's subject, else the first named or pronoun mention in tokens[lo:hi]: a
+        participle's subject."""
+        tokens = self.tokens
+        found = subject_np(tokens, lo, hi)
+        if found is not None:
+            entity = self.resolver.entity(tokens, *found)
+            if entity is not None or self.resolver.is_pronoun(tokens, *found):
+                return Attribution(None, self.resolver.span(tokens, *found), entity)
+        starts = {start: (end, idx) for start, end, idx in reversed(self.cast.mentions)}
         for k in range(lo, hi):
             tok = tokens[k]
             if tok.lower in {"he", "she", "they"}:
                 entity = self.cast.resolve_pronoun(tok.text, tok.start, self.sentence_starts)
                 if entity is not None:
                     return Attribution(None, (tok.start, tok.end), entity)
-            for start, end, idx in self.cast.mentions:
-                if start == tok.start:
-                    return Attribution(None, (start, end), self.cast.entities[idx])
-        found = subject_np(tokens, lo, hi)
-        if found is not None:
-            entity = self.resolver.entity(tokens, *found)
-            if entity is not None:
-                return Attribution(None, self.resolver.span(tokens, *found), entity)
+            if tok.start in starts:
+                end, idx = starts[tok.start]
+                return Attribution(None, (tok.start, end), self.cast.entities[idx])
         return None
 
     def tail(self, lo: int, hi: int) -> tuple[Attribution, int] | None:
@@ -153,25 +257,49 @@ class Clauses(Reported):
                 return found, self.token_at(found.source[1])
             return None
         depth = 0
-        for c in range(k + 1, min(hi, k + 16)):
+        for c in range(k + 1, min(hi, k + 24)):
             depth += {"(": 1, ")": -1}.get(tokens[c].text, 0)
             if (depth <= 0 and tokens[c].text in {".", "“", '"', "”"}) or \
                     tokens[c].text.startswith(MASK):
                 break
-            if is_cue(tokens[c], True) and not tokens[c].lower.endswith("ing"):
+            if (is_cue(tokens[c], True) or self.phrasal(c)) and \
+                    not tokens[c].lower.endswith("ing"):
+                inverted = self._inverted(k, c, hi)
+                if inverted is not None:
+                    return inverted
                 found = self.resolver.before(tokens, c, k, True)
                 if found is None or found.source is None:
                     continue
-                first = self.token_at(found.source[0])
+                source = found.source
+                found = self.widen(found, c)
+                first = self.token_at(source[0])
                 if first == k or (first > k + 1 and tokens[first - 1].text == "," and not any(
                     is_cue(t, True) for t in tokens[k:first]
                 )):  # "“...” in the Senate, she said"
                     return found, c + 1
+                if first == k + 1 and tokens[k].lower == "as":  # "“...,” as X put it."
+                    return found, c + 1
                 if k < first <= k + 4 and all(t.is_word for t in tokens[k:first]) and \
                         tokens[k].lower not in _STOP_OPENERS:
                     # "Clinton press secretary Brian Fallon said"
-                    return replace(found, source=(tokens[k].start, found.source[1])), c + 1
+                    return replace(found, source=(tokens[k].start, source[1])), c + 1
         return None
+
+    def _inverted(self, k: int, c: int, hi: int) -> tuple[Attribution, int] | None:
+        """'“...” in the primary, said Ann Lee, a professor.': a speech cue after a comma, its
+        source after it and then nothing but an appositive."""
+        tokens = self.tokens
+        if c - 1 <= k or tokens[c - 1].text != "," or tokens[c].lower not in CUE_FORMS or \
+                CUE_FORMS[tokens[c].lower] in ADDRESSEE_VERBS or \
+                any(is_cue(t, True) for t in tokens[k:c - 1]):
+            return None
+        found = self.resolver.after(tokens, c, hi, True)
+        if found is None or found.source is None or found.entity is None:
+            return None
+        end = self.token_at(found.source[1])
+        if end < hi and tokens[end].text not in {",", ".", "("}:
+            return None
+        return found, end
 
     def colon_intro(self, sentence: int, lo: int, open_index: int) -> Attribution | None:
         """'Clinton: “...”', 'Trump issued a statement: “...”', or a paragraph ending in a colon
@@ -191,11 +319,15 @@ class Clauses(Reported):
         subject = subject_np(tokens, lo, colon)
         if subject is None:
             return None
+        cue_index = colon
+        if subject[1] - subject[0] >= 2 and tokens[subject[0]].lower in CUE_FORMS:
+            cue_index = subject[0]  # "Said Ellis: “...”"
+            subject = (subject[0] + 1, subject[1])
         entity = self.resolver.entity(tokens, *subject)
         if entity is None and not self.resolver.is_pronoun(tokens, *subject):
             return None
-        cue = (tokens[colon].start, tokens[colon].end)
-        return Attribution(cue, self.resolver.span(tokens, *subject), entity, colon, ":")
+        cue = (tokens[cue_index].start, tokens[cue_index].end)
+        return Attribution(cue, self.resolver.span(tokens, *subject), entity, cue_index, ":")
 
     def _introduces(self, head: Attribution, open_index: int) -> bool:
         """'X said: “...”', 'said X, “...”': nothing but the source and punctuation between."""

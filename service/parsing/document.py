@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import bisect
 
-from service.parsing.attribution import Attribution, Resolver, is_cue, np_before
+from service.parsing.attribution import Attribution, Resolver
 from service.parsing.countries import country_code
-from service.parsing.lexicon import ANONYMOUS_GROUPS
+from service.parsing.heads import ANONYMOUS_GROUPS
 from service.parsing.marks import Quotation, find_quotations, paragraphs
+from service.parsing.phrases import is_cue, np_before
 from service.parsing.records import QuoteKind, QuoteRecord, Span
 from service.parsing.speakers import Cast
 from service.parsing.text import sentences, tokenize
@@ -75,9 +76,11 @@ class Document:
     def clause_end(self, start: int, end: int) -> int:
         tokens = self.tokens
         for k in range(start + 1, end):
-            if tokens[k].text == "," and k + 1 < end and tokens[k + 1].lower.endswith("ing") \
-                    and is_cue(tokens[k + 1], True):
-                return k
+            if tokens[k].text != ",":
+                continue
+            nxt = k + 2 if k + 2 < end and tokens[k + 1].text in {"”", '"'} else k + 1
+            if nxt < end and tokens[nxt].lower.endswith("ing") and is_cue(tokens[nxt], True):
+                return k  # "..., adding", "...,” adding"
         return end
 
     def record(self, text: str, kind: QuoteKind, span: Span, attribution: Attribution | None,

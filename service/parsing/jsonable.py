@@ -47,8 +47,7 @@ def article_json(parsed: ParsedArticle) -> dict[str, Any]:
             {
                 "name": agreement.name,
                 "members": [
-                    {"country": m.country, "status": m.status.value, "date": m.date}
-                    for m in agreement.members
+                    {"country": m.country, "status": m.status.value, "date": m.date} for m in agreement.members
                 ],
             }
             for agreement in parsed.agreements

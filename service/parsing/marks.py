@@ -1,7 +1,5 @@
 """Quotation marks: which characters open and close a quotation, paragraph by paragraph."""
 
-# ruff: noqa: RUF001 - quotation marks are this module's subject
-
 from __future__ import annotations
 
 from dataclasses import dataclass

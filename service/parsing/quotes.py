@@ -1,7 +1,5 @@
 """Quote extraction and attribution: quoted and reported speech, each with its cue and speaker."""
 
-# ruff: noqa: RUF001 - quotation marks are this module's subject
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,13 +51,14 @@ class Extractor(Clauses):
             if nxt < len(self.sentences) and \
                     self.sentence_paragraph[nxt] == self.sentence_paragraph[sentence]:
                 tail_hi = self.sentence_tokens(nxt)[1]
+        into_next = tail_hi != hi
         tail_hi = self._stop_at_mark(after, tail_hi)
         head = self.head(lo, open_index)
         if head is not None and self._introduces(head, open_index):
             return Found(quotation, sentence, head)
         tail = self.tail(after, tail_hi)
         asked = self.text[quotation.end - 1:quotation.end] in {"?", "!"}  # "“Why?” X asked."
-        if tail is not None and tail_hi != hi and (
+        if tail is not None and into_next and (
             head is not None or (tail[1] < tail_hi - 6 and not asked)
             or self.tokens[tail[1]].lower == "that"
         ):
@@ -92,12 +91,12 @@ class Extractor(Clauses):
             start = content_start(tokens, head.cue_index, open_index + 1, head.base)
         if start > open_index:
             start = open_index
-        end = self.clause_end(max(after - 1, start), hi)
+        end = self.clause_end(max(after - 3, start), hi)
         while end > after and tokens[end - 1].text in {".", ",", ";", ":", "!", "?"}:
             end -= 1
         if end <= start:
             return None
-        return tokens[start].start, tokens[end - 1].end
+        return tokens[start].start, max(tokens[end - 1].end, tokens[after - 1].end)
 
     def _stop_at_mark(self, lo: int, hi: int) -> int:
         for k in range(lo, hi):

@@ -8,14 +8,13 @@ import re
 from dataclasses import dataclass, field
 
 from service.parsing.countries import country_code
+from service.parsing.heads import ANONYMOUS_HEADS, PLURAL_HEADS
 from service.parsing.lexicon import (
-    ANONYMOUS_HEADS,
     DETERMINERS,
     HONORIFICS,
     INSTITUTION_COUNTRY,
     NOT_NAMES,
     ORGANIZATION_HEADS,
-    PLURAL_HEADS,
     PRONOUNS,
     ROLE_NOUNS,
     TITLE_CANONICAL,
@@ -354,7 +353,8 @@ class Cast:
         if country is None:  # "one official" after "three U.S. officials" is one of them
             chosen = next((e for e in candidates if e.country), chosen)
         if chosen is None:
-            written = [w for w in words if w.lower not in DETERMINERS and not w.text.isdigit()]
+            named = words[: words.index(head) + 1] if head in words else words  # not "... who"
+            written = [w for w in named if w.lower not in DETERMINERS and not w.text.isdigit()]
             name = " ".join(w.text for w in written) if written else head.text
             if country is not None:
                 pre = [w.text for w in words[: words.index(head)]

@@ -1,7 +1,5 @@
 """Tokens and sentences over article text, with code-point offsets."""
 
-# ruff: noqa: RUF001 - quotation marks close sentences
-
 from __future__ import annotations
 
 import re
@@ -26,6 +24,7 @@ TOKEN: Final = re.compile(
     r"(?:[A-Z]\.){2,}"  # U.S., D.C.
     r"|(?:" + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + r")\.(?=\s|$)"
     r"|[A-Z]\.(?=\s[A-Z][a-z])"  # a middle initial: "Richard J. Durbin"
+    r"|[RDI]-(?:(?:[A-Z]\.){2}|[A-Z][A-Za-z]{0,5}\.)(?=[\s,;)])"  # party, state: "R-Ky.", "D-S.C."
     r"|\w+(?:[’'\-]\w+)*[’']?"
     r"|¤+"
     r"|[^\w\s]",
@@ -37,10 +36,11 @@ class Token:
     start: int
     end: int
     text: str
+    lower: str = ""  # text.lower(), computed once: the rules ask for it very often
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    def __post_init__(self) -> None:
+        if not self.lower and self.text:
+            object.__setattr__(self, "lower", self.text.lower())
 
     @property
     def is_word(self) -> bool:
@@ -67,7 +67,9 @@ class Token:
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     stop = len(text) if end is None else end
     return [
-        Token(m.start(), m.end(), m.group(0)) for m in TOKEN.finditer(text, start, stop)
+        Token(m.start(), m.end(), word, word.lower())
+        for m in TOKEN.finditer(text, start, stop)
+        for word in (m.group(0),)
     ]
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the test sentences use typographic quotation marks and dashes
 """Attribution rules, one table row a rule: (kind, quoted words, cue, source) of each quotation."""
 
 from __future__ import annotations
@@ -63,6 +62,32 @@ def _quoted(body: str) -> list[tuple[str, str, str, str]]:
         ("“Taxes are high,” it read.", [("DIRECT", "Taxes are high,", "read", "it")]),
         ("“Taxes are high,” Cuban said.", [("DIRECT", "Taxes are high,", "said", "Cuban")]),
         ("“Taxes are high,” Will wrote.", [("DIRECT", "Taxes are high,", "wrote", "Will")]),
+        # a party and state after the name, two appositives before the cue
+        (
+            "“The veto will fall,” Senate Leader Ann Moss, R-Ky., said Tuesday.",
+            [("DIRECT", "The veto will fall,", "said", "Senate Leader Ann Moss")],
+        ),
+        (
+            "“It is an invasion,” Tom Pratt, the attorney general of Utah, one of the states "
+            "suing the agency, said at a meeting.",
+            [("DIRECT", "It is an invasion,", "said", "Tom Pratt")],
+        ),
+        # cues of several words
+        ("As Tom Ray put it, “The senators are unmoved.”",
+         [("DIRECT", "The senators are unmoved.", "put it", "Tom Ray")]),
+        ("“I am ready,” Ann Lee shot back.", [("DIRECT", "I am ready,", "shot back", "Ann Lee")]),
+        ("Ann Lee issued a statement, “We are ready to serve.”",
+         [("DIRECT", "We are ready to serve.", "issued a statement", "Ann Lee")]),
+        # a document someone issued is not the source
+        ("His office put out a statement saying the plan “does not work.”",
+         [("PARTIAL", "does not work.", "saying", "His office")]),
+        # "what he called" is the outer speaker's report
+        ("Secretary General Ann Lee condemned what he called a “brazen breach” of the rules.",
+         [("PARTIAL", "brazen breach", "condemned", "Secretary General Ann Lee")]),
+        # a thought reported inside a coordinated report keeps the outer cue
+        ("Tom Ray, her rival, bemoaned the unrest and said he thought that drugs were a "
+         "“very big factor” in it.",
+         [("PARTIAL", "very big factor", "said", "Tom Ray")]),
         # a lowercase continuation after an aside is the same quotation
         (
             "“These people know words,” said Tom Kerr, speaking of lawyers, “and use them.”",
@@ -97,3 +122,15 @@ def test_what_is_not_a_cue(body: str, cue_not: str, source_not: str) -> None:
     for _, _, cue, source in _quoted(body):
         assert cue != cue_not
         assert source != source_not
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "He put the “deal” on hold.",  # "put" is a cue only in "put it"
+        "The fans shot the “perfect” photo.",  # and "shot" only in "shot back"
+        "Ann Lee’s “reform” passed the lower house.",
+    ],
+)
+def test_phrasal_cues_need_their_particle(body: str) -> None:
+    assert _quoted(body) == []

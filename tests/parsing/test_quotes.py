@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the test sentences use typographic quotation marks
 from __future__ import annotations
 
 import random
