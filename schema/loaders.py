@@ -12,6 +12,7 @@ from tortoise import connections
 from tortoise.functions import Count
 from tortoise.models import Model
 
+from service import events
 from service.db import read_connection
 from service.models import (
     Agreement,
@@ -28,6 +29,26 @@ from service.models import (
 
 M = TypeVar("M", bound=Model)
 K = TypeVar("K", bound=Hashable)
+
+
+class _SmallTable:
+    """All rows of a small, rarely written table (countries: at most 249), kept per process and
+    reloaded after any write, so resolving a country costs no SQL at all."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        self.rows: dict[int, Any] = {}
+        self.generation: tuple[int, ...] | None = None
+
+    async def load(self, ids: list[int]) -> list[Any]:
+        generation = events.generation()
+        if generation != self.generation or any(i not in self.rows for i in ids):
+            self.rows = {row.pk: row for row in await self.model.all()}
+            self.generation = generation
+        return [self.rows.get(i) for i in ids]
+
+
+_countries = _SmallTable(Country)
 
 
 def _by_id(model: type[M]) -> Callable[[list[int]], Any]:
@@ -149,7 +170,7 @@ class Loaders:
         self.article_by_id = DataLoader(_by_id(Article))
         self.quote_by_id = DataLoader(_by_id(Quote))
         self.speaker_by_id = DataLoader(_by_id(Speaker))
-        self.country_by_id = DataLoader(_by_id(Country))
+        self.country_by_id = DataLoader(_countries.load)
         self.agreement_by_id = DataLoader(_by_id(Agreement))
         self.quotes_by_article = DataLoader(quotes_by_article)
         self.memberships_by_agreement = DataLoader(memberships_by_agreement)

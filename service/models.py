@@ -120,6 +120,8 @@ class Article(Model):
     imported_at = fields.DatetimeField(auto_now_add=True)
     # published_at when known, else imported_at: what "date" filters and orders on.
     date = fields.DatetimeField()
+    # The day a relative mention names ("announced on Thursday"), resolved against published_at.
+    event_date = fields.DateField(null=True)
     quote_count = fields.IntField(default=0)
 
     class Meta:

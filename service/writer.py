@@ -28,6 +28,7 @@ from service.models import (
 )
 from service.parsing import ArticleError
 from service.parsing.countries import country_name
+from service.parsing.dates import event_date
 from service.parsing.records import MembershipStatus, ParsedArticle, QuoteKind, SpeakerKind, SpeakerRecord
 from service.sources import ArticleInput
 
@@ -131,6 +132,7 @@ class ArticleWriter:
             "published_at": source.published_at,
             "imported_at": now,
             "date": source.published_at or now,
+            "event_date": event_date(parsed.text, source.published_at.date()) if source.published_at else None,
             "quote_count": len(parsed.quotes),
         }
 

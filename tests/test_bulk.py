@@ -291,3 +291,15 @@ async def test_metadata_filters_and_orders_articles(client: httpx.AsyncClient) -
         "2024-01-10",
         "2023-12-01",
     ]
+
+
+async def test_relative_day_resolves_against_published_at(client: httpx.AsyncClient) -> None:
+    friday = parse_datetime("2025-11-07T15:00:00Z")
+    text = "Accord news\nThe decision, announced on Thursday, was welcomed.\n"
+    await import_input(ArticleInput(text=text, published_at=friday, external_id="rel-1"))
+    await import_input(ArticleInput(text="Undated\nAnnounced on Thursday.\n", external_id="rel-2"))
+    data = await graphql(client, "{ articles(orderBy: TITLE_ASC) { edges { node { title eventDate } } } }")
+    assert [(e["node"]["title"], e["node"]["eventDate"]) for e in data["articles"]["edges"]] == [
+        ("Accord news", "2025-11-06"),
+        ("Undated", None),
+    ]

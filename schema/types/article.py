@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -39,6 +39,10 @@ class Article(relay.Node):
     date: datetime = strawberry.field(
         description="publishedAt when known, else importedAt: what date filters and orders use."
     )
+    event_date: date | None = strawberry.field(
+        description="The day a relative mention in the text names (\"announced on Thursday\"), "
+        "resolved against publishedAt; null without a publication date."
+    )
     quote_count: int = strawberry.field(description="How many quotes the article holds.")
 
     @classmethod
@@ -56,6 +60,7 @@ class Article(relay.Node):
             published_at=row.published_at,
             imported_at=row.imported_at,
             date=row.date,
+            event_date=row.event_date,
             quote_count=row.quote_count,
         )
 
