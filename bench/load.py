@@ -64,11 +64,6 @@ async def _stored(db_url: str) -> tuple[set[str], dict[str, int]]:
                 "(SELECT count(*) FROM quote q WHERE q.speaker_id = s.id)"
             )
         )
-        counts["duplicate speaker names (person)"] = int(
-            await conn.fetchval(
-                "SELECT count(*) FROM (SELECT key FROM speaker GROUP BY key HAVING count(*) > 1) d"
-            )
-        )
     finally:
         await conn.close()
     ids = {row["external_id"] or row["title"].removeprefix("Load test ") for row in rows}

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date as Day
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -39,7 +40,7 @@ class Article(relay.Node):
     date: datetime = strawberry.field(
         description="publishedAt when known, else importedAt: what date filters and orders use."
     )
-    event_date: date | None = strawberry.field(
+    event_date: Day | None = strawberry.field(
         description="The day a relative mention in the text names (\"announced on Thursday\"), "
         "resolved against publishedAt; null without a publication date."
     )

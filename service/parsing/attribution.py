@@ -9,6 +9,7 @@ from service.parsing.lexicon import (
     ADDRESSEE_VERBS,
     CUE_PREMODIFIERS,
     NOT_NAMES,
+    PLURAL_NOUN_FORMS,
     PRONOUNS,
     ROLE_NOUNS,
     TITLE_PREMODIFIERS,
@@ -109,6 +110,9 @@ class Resolver:
                               and tokens[ci - 1].bare.lower() not in PRONOUNS)
                              or tokens[ci - 1].lower in NOUN_MARKERS):
             return None  # "Trump's comments", "the claims": a noun, not a cue
+        if ci - 1 >= lo and tokens[ci].lower in PLURAL_NOUN_FORMS and tokens[ci - 1].is_capital \
+                and tokens[ci - 1].lower.endswith(("an", "ic", "ish", "ese")):
+            return None  # "Republican claims", "Democratic comments"
         k = ci
         while k - 1 >= lo and ((tokens[k - 1].lower in CUE_PREMODIFIERS
                                 and not tokens[k - 1].is_capital)
@@ -171,6 +175,11 @@ def content_start(tokens: list[Token], ci: int, hi: int, base: str) -> int:
             tokens[k].lower in _ADDRESSEES or tokens[k].is_capital
         ):
             k += 1
+    j = k
+    while j < hi and tokens[j].lower in TIME_WORDS and j - k < 3:  # "said Sunday that"
+        j += 1
+    if j > k and j < hi and tokens[j].lower == "that":
+        k = j
     while k < hi and tokens[k].lower in {"in", "on", "at", "during", "to", "via"} and k - ci < 8:
         j = k + 1
         while j < hi and tokens[j].is_word and tokens[j].lower != "that" and j - k < 5:

@@ -22,9 +22,9 @@ DOCUMENT_OPENERS = frozenset({"a", "an", "the", "its", "his", "her", "their", "n
 _CLAUSE_OPENERS = frozenset({"and", "but", "while", "whereas", "although", "though", "yet"})
 _DASHES = frozenset({"—", "–", "-", "―", "--"})
 _TAIL_PUNCTUATION = _DASHES | {","}
-_STOP_OPENERS = _CLAUSE_OPENERS | {"or", "so", "as", "then", "when", "after", "before"}
 _SUBORDINATORS = frozenset({"after", "when", "before", "as", "while", "because", "if", "since",
                             "until", "once", "although", "though", "whether"})
+_STOP_OPENERS = _CLAUSE_OPENERS | _SUBORDINATORS | {"or", "so", "then", "unless"}
 
 
 class Clauses(Reported):
@@ -82,13 +82,20 @@ class Clauses(Reported):
                         self._introduces(found, hi) and self._opens_clause(found, start):
                     return found
                 break
-        for c in range(start, hi):
+        found = self._first_speech(start, hi)
+        if found is None and start > lo and not any(is_cue(t, True) for t in tokens[start:hi]):
+            found = self._first_speech(lo, start)  # "X said that A, but not until “B”"
+        return found or self.last_cue(lo, hi)
+
+    def _first_speech(self, lo: int, hi: int) -> Attribution | None:
+        tokens = self.tokens
+        for c in range(lo, hi):
             tok = tokens[c]
             if tok.lower in CUE_FORMS and not tok.lower.endswith("ing") and is_cue(tok, True):
-                found = self.resolver.before(tokens, c, start, True)
+                found = self.resolver.before(tokens, c, lo, True)
                 if found is not None and not self._subordinate(found):
                     return found
-        return self.last_cue(lo, hi)
+        return None
 
     def _opens_clause(self, found: Attribution, start: int) -> bool:
         """The source starts its own clause, not a reported one ("said he believes “...”")."""
@@ -132,7 +139,7 @@ class Clauses(Reported):
                     return None
             elif prev not in {"and", "but"}:
                 return None
-            subject = self.last_cue(lo, c - 1)
+            subject = self._first_speech(lo, p) or self.last_cue(lo, p)
             if subject is None and prev == "and":  # "ProPublica obtained a video and said"
                 subject = self.subject(lo, c - 1)
             if subject is None or subject.source is None:

@@ -99,6 +99,12 @@ def _forms(bases: Iterable[str]) -> dict[str, str]:
     return {form: base for base in bases for form in _inflect(base)}
 
 
+# Cue forms that are also plural nouns: "Republican claims", "Democratic comments".
+PLURAL_NOUN_FORMS: Final = frozenset(
+    {"claims", "comments", "reports", "calls", "charges", "answers", "questions", "promises",
+     "notes", "tweets", "posts", "warnings", "remarks", "responses", "replies", "denials",
+     "predictions", "complaints", "concerns", "quotes", "statements", "attacks"}
+)
 # Forms far likelier nouns than cues: "each state", "Asian states".
 _NOUN_FORMS: Final = frozenset({"states"})
 CUE_FORMS: Final[dict[str, str]] = {

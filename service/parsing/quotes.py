@@ -19,6 +19,16 @@ SCARE_MARKERS = frozenset(
 MAX_SCARE_WORDS = 3
 
 
+_SMALL_WORDS = frozenset({"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or",
+                          "but", "by", "with", "from", "as", "is", "vs."})
+
+
+def _title_case(words: list[str]) -> bool:
+    """Two or more words, every one but the small ones capitalised: a title, not speech."""
+    content = [w for w in words if w.lower() not in _SMALL_WORDS and w[:1].isalpha()]
+    return len(words) >= 2 and len(content) >= 2 and all(w[:1].isupper() for w in content)
+
+
 @dataclass(slots=True)
 class Found:
     quotation: Quotation
@@ -72,12 +82,24 @@ class Extractor(Clauses):
             colon = self.colon_intro(sentence, lo, open_index)
             if colon is not None:
                 return Found(quotation, sentence, colon)
+            if open_index == lo and after >= hi:
+                return Found(quotation, sentence, self.previous_report(sentence))
             # "“A” and “B,” X said": a later quotation's tail covers this one
             return Found(quotation, sentence, None)
         context = None
         if head is not None and head.cue_index >= 0:
             context = self.clause(head, open_index, after, hi)
         return Found(quotation, sentence, head, context=context)
+
+    def previous_report(self, sentence: int) -> Attribution | None:
+        """'X says she got a call. “...”': a quotation standing alone after a report of speech in
+        the sentence before it, in the same paragraph."""
+        if sentence == 0 or self.sentence_paragraph[sentence - 1] != self.sentence_paragraph[sentence]:
+            return None
+        lo, hi = self.sentence_tokens(sentence - 1)
+        if any(t.text.startswith(MASK) for t in self.tokens[lo:hi]):
+            return None  # its quotations carry the attribution
+        return self._first_speech(lo, hi)
 
     def clause(self, head: Attribution, open_index: int, after: int, hi: int) -> \
             tuple[int, int] | None:
@@ -111,6 +133,8 @@ class Extractor(Clauses):
         before = self.token_at(q.open_mark) - 1
         if before >= 0 and self.tokens[before].lower in SCARE_MARKERS:
             return True
+        if len(q.parts) == 1 and found.attribution is None and _title_case(words):
+            return True  # "the film “Seven Days in May”", "a book, “The Art of the Deal,”"
         if len(q.parts) > 1 or len(words) > MAX_SCARE_WORDS:
             return False
         # a thinker's words are not quoted: "she thinks cats are “cuties”"

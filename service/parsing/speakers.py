@@ -4,10 +4,11 @@ and the rules that resolve a source mention ("He", "the official", "Trump") to o
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
-from service.parsing.countries import country_code
+from service.parsing.countries import country_code as _country_code
 from service.parsing.heads import ANONYMOUS_HEADS, PLURAL_HEADS
 from service.parsing.lexicon import (
     DETERMINERS,
@@ -38,6 +39,8 @@ NAME_CONNECTORS = frozenset(
     {"of", "de", "da", "del", "der", "van", "von", "bin", "al", "la", "le", "dos", "das", "du",
      "di", "el", "ibn", "ben", "abu", "st"}
 )
+# The same few hundred capitalised words are looked up again and again in every article.
+country_code = functools.lru_cache(maxsize=16384)(_country_code)
 _PRONOUN_REACH = 8  # sentences a pronoun looks back for its antecedent
 _SUFFIXES = frozenset({"Jr.", "Sr.", "Jr", "Sr", "II", "III", "IV"})
 

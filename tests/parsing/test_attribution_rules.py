@@ -88,6 +88,23 @@ def _quoted(body: str) -> list[tuple[str, str, str, str]]:
         ("Tom Ray, her rival, bemoaned the unrest and said he thought that drugs were a "
          "“very big factor” in it.",
          [("PARTIAL", "very big factor", "said", "Tom Ray")]),
+        # a clause after the quotation is not its tail
+        (
+            "At the rally, Tom Ray said that Ann Lee “would have begged” if Tom Ray had asked.",
+            [("PARTIAL", "would have begged", "said", "Tom Ray")],
+        ),
+        # a quotation in a ", but ..." clause without a cue of its own keeps the sentence's
+        (
+            "Tom Ray said Sunday that the army would win, but not until the mayor “admits it.”",
+            [("PARTIAL", "admits it.", "said", "Tom Ray")],
+        ),
+        # a quotation standing alone after a report of speech
+        (
+            "Ann Lee says she got a call from her niece. “She called me, and I was upset.”",
+            [("DIRECT", "She called me, and I was upset.", "says", "Ann Lee")],
+        ),
+        ("Said Tom Ellis: “I do not think she is interested.”",
+         [("DIRECT", "I do not think she is interested.", "Said", "Tom Ellis")]),
         # a lowercase continuation after an aside is the same quotation
         (
             "“These people know words,” said Tom Kerr, speaking of lawyers, “and use them.”",
@@ -113,6 +130,7 @@ def test_attribution_rules(body: str, expected: list[tuple[str, str, str, str]])
         # a noun after a possessive or article is no cue
         ("Ann Lee praised the deal. Bob Ray’s comments called it “a sellout.”", "comments", "Bob"),
         ("Ten states passed the law. Each state calls it “the shield law.”", "state", "Each"),
+        ("The survey rated 30% of Republican claims as “false” or worse.", "claims", "Republican"),
         # a cue inside an "after ..." clause is not the quotation's
         ("After the winner was declared, Ann Lee told her supporters, “I love this state.”",
          "declared", "the winner"),
@@ -134,3 +152,8 @@ def test_what_is_not_a_cue(body: str, cue_not: str, source_not: str) -> None:
 )
 def test_phrasal_cues_need_their_particle(body: str) -> None:
     assert _quoted(body) == []
+
+
+def test_a_sentence_without_a_report_lends_no_speaker() -> None:
+    body = "Ann Lee walked into the room. “Hello there, everyone, and welcome home.”"
+    assert _quoted(body) == [("DIRECT", "Hello there, everyone, and welcome home.", "", "")]
