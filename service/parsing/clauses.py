@@ -51,6 +51,12 @@ class Clauses(Reported):
         entity = self.resolver.entity(tokens, *found)
         if entity is None and not self.resolver.is_pronoun(tokens, *found):
             return None
+        for k in range(hi - 1, found[1], -1):  # "X made a statement and pledged to act on
+            if tokens[k - 1].lower == "and" and tokens[k].is_word and \
+                    not tokens[k].is_capital and tokens[k].lower.endswith(("ed", "e", "s")) \
+                    and tokens[k].lower not in STOP_WORDS:  # what it called “...”": pledged
+                cue = (tokens[k].start, tokens[k].end)
+                return Attribution(cue, self.resolver.span(tokens, *found), entity, k, "")
         verb = found[1]
         while verb < hi and (tokens[verb].lower in CUE_PREMODIFIERS or
                              tokens[verb].lower.endswith("ly")):
@@ -133,9 +139,13 @@ class Clauses(Reported):
             p = c - 1
             if tokens[p].text in {"”", '"'} and tokens[p - 1].text == ",":  # “...,” adding
                 p -= 1
+            while p > lo and not tokens[p].is_capital and (  # "and then repeatedly says"
+                tokens[p].lower in CUE_PREMODIFIERS or tokens[p].lower.endswith("ly")
+            ):
+                p -= 1
             prev = tokens[p].lower
             if tok.lower.endswith("ing"):  # a speech verb: "describing it as" keeps "added"
-                if prev not in {",", "and"} or tok.lower not in CUE_FORMS:
+                if prev not in {",", "and", "by"} or tok.lower not in CUE_FORMS:
                     return None
             elif prev not in {"and", "but"}:
                 return None

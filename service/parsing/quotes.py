@@ -210,7 +210,7 @@ class Extractor(Clauses):
             return False
         opening = self.token_at(item.quotation.open_mark)
         if item.sentence == prev.sentence and item.attribution_cue in {None, prev.attribution_cue} \
-                and self.text[item.quotation.start:item.quotation.start + 1].islower() \
+                and (prev.from_tail or self.text[item.quotation.start].islower()) \
                 and self.text[prev.quotation.end - 1:prev.quotation.end] == "," \
                 and opening > 0 and self.tokens[opening - 1].text == ",":
             return True  # '“A,” said X, speaking of Y, “and B.”': one sentence, one speaker

@@ -60,6 +60,9 @@ def _quoted(body: str) -> list[tuple[str, str, str, str]]:
         ("After Ann Lee spoke, the crowd chanted: “Four more years!”",
          [("DIRECT", "Four more years!", "chanted", "the crowd")]),
         ("“Taxes are high,” it read.", [("DIRECT", "Taxes are high,", "read", "it")]),
+        # title case with a speaker is still speech: chants, nicknames
+        ("“Four More Years!” the crowd chanted.",
+         [("DIRECT", "Four More Years!", "chanted", "the crowd")]),
         ("“Taxes are high,” Cuban said.", [("DIRECT", "Taxes are high,", "said", "Cuban")]),
         ("“Taxes are high,” Will wrote.", [("DIRECT", "Taxes are high,", "wrote", "Will")]),
         # a party and state after the name, two appositives before the cue
@@ -84,6 +87,13 @@ def _quoted(body: str) -> list[tuple[str, str, str, str]]:
         # "what he called" is the outer speaker's report
         ("Secretary General Ann Lee condemned what he called a “brazen breach” of the rules.",
          [("PARTIAL", "brazen breach", "condemned", "Secretary General Ann Lee")]),
+        ("Tom Ray took to the site to attack the paper and encourage readers to avoid what "
+         "he called its “fake news.”", [("PARTIAL", "fake news.", "encourage", "Tom Ray")]),
+        # the nearest coordinated cue, past adverbs and "by"
+        ("She then urges her husband to leave the car and repeatedly says, “Do not do it.”",
+         [("DIRECT", "Do not do it.", "says", "She")]),
+        ("Mayor Ann Lee responded to a reporter by saying the delay was a “made-up” issue.",
+         [("PARTIAL", "made-up", "saying", "Mayor Ann Lee")]),
         # a thought reported inside a coordinated report keeps the outer cue
         ("Tom Ray, her rival, bemoaned the unrest and said he thought that drugs were a "
          "“very big factor” in it.",
@@ -109,6 +119,10 @@ def _quoted(body: str) -> list[tuple[str, str, str, str]]:
         (
             "“These people know words,” said Tom Kerr, speaking of lawyers, “and use them.”",
             [("DIRECT", "These people know words, and use them.", "said", "Tom Kerr")],
+        ),
+        (
+            "“To the extent they care,” he said of the campaign, “I am sure I pleased them.”",
+            [("DIRECT", "To the extent they care, I am sure I pleased them.", "said", "he")],
         ),
         # but a second quotation after the writer's own words is not
         (
@@ -148,9 +162,11 @@ def test_what_is_not_a_cue(body: str, cue_not: str, source_not: str) -> None:
         "He put the “deal” on hold.",  # "put" is a cue only in "put it"
         "The fans shot the “perfect” photo.",  # and "shot" only in "shot back"
         "Ann Lee’s “reform” passed the lower house.",
+        # a title in title case without a speaker
+        "The film “Seven Days in May of the Year” ran for weeks in the city.",
     ],
 )
-def test_phrasal_cues_need_their_particle(body: str) -> None:
+def test_phrasal_cues_and_titles_are_not_quotes(body: str) -> None:
     assert _quoted(body) == []
 
 
