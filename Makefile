@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install serve test lint schema bench screenshots clean
+.PHONY: install serve test lint schema bench bench-quick screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,21 @@ lint: install
 schema: install
 	$(BIN)/quotegraph export-schema
 
+# Benchmarks record their figures in BENCHMARKS.md (about 45 minutes; never part of `make test`).
 bench: install
+	bench/setup
 	$(BIN)/python bench/attribution.py --write
+	$(BIN)/python bench/http.py --write
+	$(BIN)/python bench/load.py --write
+	$(BIN)/python bench/imports.py --write
+	$(BIN)/python bench/scale.py --write
+
+bench-quick: install
+	bench/setup
+	$(BIN)/python bench/http.py --seconds 3
+	$(BIN)/python bench/load.py --seconds 10
+	$(BIN)/python bench/imports.py --records 1000
+	$(BIN)/python bench/scale.py --sizes 1000,10000 --seconds 3
 
 screenshots: install
 	scripts/screenshots

@@ -9,6 +9,7 @@ Only successful query operations are cached; mutations and errors never are.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections import OrderedDict
@@ -68,6 +69,8 @@ class ResponseCache:
         self.entries: OrderedDict[bytes, _Entry] = OrderedDict()
         self.size = 0
         self.hits = self.misses = 0
+        # Requests missing on a key that another request is already computing wait for it.
+        self.pending: dict[bytes, asyncio.Future[_Entry | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
@@ -96,13 +99,39 @@ class ResponseCache:
         ).digest()
         generation = events.generation()
         entry = self.entries.get(key)
-        if entry is not None and entry.generation == generation and time.monotonic() - entry.stored < TTL_SECONDS:
-            self.entries.move_to_end(key)
+        if entry is None or entry.generation != generation or time.monotonic() - entry.stored >= TTL_SECONDS:
+            entry = None
+            if (pending := self.pending.get(key)) is not None:
+                entry = await asyncio.shield(pending)  # the same query is running: share its answer
+        if entry is not None and entry.generation == generation:
+            if key in self.entries:
+                self.entries.move_to_end(key)
             self.hits += 1
             await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
             await send({"type": "http.response.body", "body": entry.body})
             return
         self.misses += 1
+        future: asyncio.Future[_Entry | None] = asyncio.get_running_loop().create_future()
+        self.pending.setdefault(key, future)
+        try:
+            await self._compute(scope, receive, send, body, key, generation, future)
+        finally:
+            if self.pending.get(key) is future:
+                del self.pending[key]
+            if not future.done():
+                future.set_result(None)
+
+    async def _compute(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        body: bytes,
+        key: bytes,
+        generation: tuple[int, ...],
+        future: asyncio.Future[_Entry | None],
+    ) -> None:
+        method = scope["method"]
 
         sent = False
 
@@ -132,7 +161,10 @@ class ResponseCache:
             and (operation := _operation(method, scope.get("query_string", b""), body)) is not None
             and _is_query(*operation)
         ):
-            self._store(key, _Entry(generation, time.monotonic(), 200, list(start.get("headers", [])), response))
+            entry = _Entry(generation, time.monotonic(), 200, list(start.get("headers", [])), response)
+            self._store(key, entry)
+            if not future.done():
+                future.set_result(entry)
 
     def _store(self, key: bytes, entry: _Entry) -> None:
         if len(entry.body) > self.max_bytes // 10:

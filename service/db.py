@@ -27,6 +27,8 @@ def _connection(url: str) -> dict[str, Any]:
     elif connection["engine"] == "tortoise.backends.sqlite":
         # Wait for another process's write instead of failing at once with "database is locked".
         connection["credentials"].setdefault("busy_timeout", 15_000)
+        # In WAL mode NORMAL cannot corrupt the database; a power cut may lose the last commits.
+        connection["credentials"].setdefault("synchronous", "NORMAL")
     return connection
 
 

@@ -181,14 +181,22 @@ async def import_records(
     report = ImportReport()
     pool: Executor | None = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
     loop = asyncio.get_running_loop()
+
+    async def parse(chunk: list[SourceRecord]) -> tuple[list[SourceRecord], dict[int, Article], list[Prepared]]:
+        same = await _unchanged(chunk)
+        todo = [r for i, r in enumerate(chunk) if i not in same]
+        if pool is not None and len(todo) > 1:
+            return chunk, same, list(await asyncio.gather(*(loop.run_in_executor(pool, prepare, r) for r in todo)))
+        return chunk, same, [prepare(r) for r in todo]
+
+    chunks = _chunks(records)
+    upcoming = asyncio.ensure_future(parse(first)) if (first := next(chunks, None)) else None
     try:
-        for chunk in _chunks(records):
-            same = await _unchanged(chunk)
-            todo = [r for i, r in enumerate(chunk) if i not in same]
-            if pool is not None and len(todo) > 1:
-                parsed = await asyncio.gather(*(loop.run_in_executor(pool, prepare, r) for r in todo))
-            else:
-                parsed = [prepare(r) for r in todo]
+        while upcoming is not None:
+            chunk, same, parsed = await upcoming
+            # With --jobs, the worker processes parse the next chunk while this one is written.
+            following = next(chunks, None)
+            upcoming = asyncio.ensure_future(parse(following)) if following and pool is not None else None
             prepared = iter(parsed)
             for index, record in enumerate(chunk):
                 if index in same:
@@ -201,7 +209,11 @@ async def import_records(
                 if fail_fast and result.status == "failed":
                     report.stopped = True
                     return report
+            if upcoming is None and following is not None:
+                upcoming = asyncio.ensure_future(parse(following))
     finally:
+        if upcoming is not None and not upcoming.done():
+            upcoming.cancel()
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return report

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import pycountry
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
 
 from service import events
 from service.models import (
@@ -61,6 +60,25 @@ def _compatible(short: str, long: str) -> bool:
     return short_words <= long_words or long_words <= short_words
 
 
+async def add_quote_counts(conn: BaseDBAsyncClient, changes: Counter[int]) -> None:
+    """Add to speakers' quote counts in one statement (an increment: safe under concurrency)."""
+    changes = Counter({i: n for i, n in changes.items() if n})
+    if not changes:
+        return
+    dollar = conn.capabilities.dialect == "postgres"
+    values: list[int] = []
+
+    def mark(value: int) -> str:
+        values.append(value)
+        return f"${len(values)}" if dollar else "?"
+
+    cases = " ".join(f"WHEN {mark(i)} THEN CAST({mark(n)} AS INTEGER)" for i, n in sorted(changes.items()))
+    ids = ", ".join(mark(i) for i in sorted(changes))
+    await conn.execute_query(
+        f"UPDATE speaker SET quote_count = quote_count + CASE id {cases} END WHERE id IN ({ids})", values
+    )
+
+
 class ArticleWriter:
     def __init__(self, conn: BaseDBAsyncClient, source: ArticleInput, parsed: ParsedArticle) -> None:
         self.conn = conn
@@ -97,8 +115,8 @@ class ArticleWriter:
         await self.lock_entities()
         old = await Quote.filter(article_id=article.id).using_db(self.conn)
         corrected = {(q.text, q.kind): q.speaker_id for q in old if q.corrected and q.speaker_id}
-        for speaker_id, count in sorted(Counter(q.speaker_id for q in old if q.speaker_id).items()):
-            await Speaker.filter(id=speaker_id).using_db(self.conn).update(quote_count=F("quote_count") - count)
+        removed = Counter(q.speaker_id for q in old if q.speaker_id)
+        await add_quote_counts(self.conn, Counter({i: -n for i, n in removed.items()}))
         for link in (Quote, ArticleSpeaker, ArticleCountry, ArticleAgreement):
             await link.filter(article_id=article.id).using_db(self.conn).delete()
         fields = self._fields()
@@ -138,7 +156,10 @@ class ArticleWriter:
 
     async def _write_contents(self, article: Article, corrected: dict[tuple[str, QuoteKind], int]) -> None:
         parsed = self.parsed
-        speakers = {record.key: await self.resolve_speaker(record) for record in parsed.speakers}
+        await self.preload_countries(
+            {c.alpha2 for c in parsed.countries} | {m.country for a in parsed.agreements for m in a.members}
+        )
+        speakers = await self.resolve_speakers(parsed.speakers)
         quotes = []
         for position, quote in enumerate(parsed.quotes):
             speaker = speakers.get(quote.speaker) if quote.speaker else None
@@ -167,8 +188,7 @@ class ArticleWriter:
                 )
             )
         await Quote.bulk_create(quotes, using_db=self.conn)
-        for speaker_id, count in sorted(Counter(q.speaker_id for q in quotes if q.speaker_id).items()):
-            await Speaker.filter(id=speaker_id).using_db(self.conn).update(quote_count=F("quote_count") + count)
+        await add_quote_counts(self.conn, Counter(q.speaker_id for q in quotes if q.speaker_id))
         speaker_ids = {s.id for s in speakers.values()} | {q.speaker_id for q in quotes if q.speaker_id}
         await ArticleSpeaker.bulk_create(
             [ArticleSpeaker(article_id=article.id, speaker_id=i) for i in sorted(speaker_ids)],
@@ -206,12 +226,8 @@ class ArticleWriter:
             )
         return self.countries[alpha2]
 
-    async def resolve_speaker(self, record: SpeakerRecord) -> Speaker:
-        key = speaker_key(record, self.source.identity)
-        speaker = await Speaker.filter(key=key).using_db(self.conn).first()
-        if speaker is None:
-            # A speaker merged into another by a correction resolves to the kept one.
-            speaker = await Speaker.filter(merged_keys__key=key).using_db(self.conn).first()
+    @staticmethod
+    def _aliases(record: SpeakerRecord) -> set[str]:
         aliases = {normalise(record.name), *(normalise(alias) for alias in record.aliases)}
         if record.kind is SpeakerKind.PERSON:
             # A later article may name the person by surname alone ("Trump").
@@ -219,47 +235,92 @@ class ArticleWriter:
             if len(words) > 1:
                 aliases.add(words[-1])
         aliases.discard("")
-        if speaker is None and record.kind is not SpeakerKind.ANONYMOUS and not record.entity_key:
-            speaker = await self._by_alias(record, aliases)
-        country = await self.country(record.country) if record.country else None
-        if speaker is None:
-            speaker, _ = await Speaker.get_or_create(
-                key=key,
-                defaults={
-                    "name": record.name,
-                    "kind": record.kind,
-                    "title": record.title,
-                    "country_id": country.id if country else None,
-                    "corrected": record.corrected,
-                },
-                using_db=self.conn,
-            )
-        else:
-            await self._enrich(speaker, record, country)
-        await SpeakerAlias.bulk_create(
-            [SpeakerAlias(speaker_id=speaker.id, alias=alias) for alias in sorted(aliases)],
-            ignore_conflicts=True,
-            using_db=self.conn,
-        )
-        if record.merged_keys:
-            await MergedSpeakerKey.bulk_create(
-                [MergedSpeakerKey(key=k, speaker_id=speaker.id) for k in record.merged_keys],
-                ignore_conflicts=True,
-                using_db=self.conn,
-            )
-        return speaker
+        return aliases
 
-    async def _by_alias(self, record: SpeakerRecord, aliases: set[str]) -> Speaker | None:
-        full = normalise(record.name)
-        rows = (
-            await SpeakerAlias.filter(alias__in=aliases, speaker__kind=record.kind)
-            .using_db(self.conn)
-            .prefetch_related("speaker")
+    async def resolve_speakers(self, records: tuple[SpeakerRecord, ...]) -> dict[str, Speaker]:
+        """The stored speaker of every record (by its key), created where none matches: by
+        natural key, then by a key merged into another speaker, then by an unambiguous alias.
+        A handful of statements for the whole article, not a handful per speaker."""
+        conn, identity = self.conn, self.source.identity
+        keys = {record.key: speaker_key(record, identity) for record in records}
+        aliases = {record.key: self._aliases(record) for record in records}
+        by_key = {s.key: s for s in await Speaker.filter(key__in=set(keys.values())).using_db(conn)}
+        missing = [k for k in keys.values() if k not in by_key]
+        if missing:
+            merged = await MergedSpeakerKey.filter(key__in=missing).using_db(conn).values_list("key", "speaker_id")
+            kept = {s.id: s for s in await Speaker.filter(id__in={i for _, i in merged}).using_db(conn)}
+            by_key.update({key: kept[i] for key, i in merged if i in kept})
+        resolved: dict[str, Speaker] = {r.key: by_key[keys[r.key]] for r in records if keys[r.key] in by_key}
+        unresolved = [
+            r for r in records if r.key not in resolved and r.kind is not SpeakerKind.ANONYMOUS and not r.entity_key
+        ]
+        if unresolved:
+            await self._resolve_by_alias(unresolved, aliases, resolved)
+        await self.preload_countries({r.country for r in records if r.country})
+        fresh: dict[str, SpeakerRecord] = {}
+        for record in records:
+            country = await self.country(record.country) if record.country else None
+            if record.key in resolved:
+                await self._enrich(resolved[record.key], record, country)
+            else:
+                fresh.setdefault(keys[record.key], record)
+        if fresh:
+            # One INSERT for every new speaker; one a concurrent import created first is kept as is.
+            await Speaker.bulk_create(
+                [
+                    Speaker(
+                        key=key,
+                        name=r.name,
+                        kind=r.kind,
+                        title=r.title,
+                        country_id=self.countries[r.country].id if r.country else None,
+                        corrected=r.corrected,
+                    )
+                    for key, r in fresh.items()
+                ],
+                ignore_conflicts=True,
+                using_db=conn,
+            )
+            created = {s.key: s for s in await Speaker.filter(key__in=list(fresh)).using_db(conn)}
+            resolved.update({r.key: created[keys[r.key]] for r in records if r.key not in resolved})
+        await SpeakerAlias.bulk_create(
+            [SpeakerAlias(speaker_id=resolved[r.key].id, alias=a) for r in records for a in sorted(aliases[r.key])],
+            ignore_conflicts=True,
+            using_db=conn,
         )
-        candidates = {row.speaker_id: row.speaker for row in rows}
-        matching = [s for s in candidates.values() if _compatible(normalise(s.name), full)]
-        # An alias shared by several people ("clinton") names none of them.
-        return matching[0] if len(matching) == 1 else None
+        merged_keys = [MergedSpeakerKey(key=k, speaker_id=resolved[r.key].id) for r in records for k in r.merged_keys]
+        if merged_keys:
+            await MergedSpeakerKey.bulk_create(merged_keys, ignore_conflicts=True, using_db=conn)
+        return resolved
+
+    async def _resolve_by_alias(
+        self, records: list[SpeakerRecord], aliases: dict[str, set[str]], resolved: dict[str, Speaker]
+    ) -> None:
+        wanted = set().union(*(aliases[r.key] for r in records))
+        rows = await SpeakerAlias.filter(alias__in=wanted).using_db(self.conn).values_list("alias", "speaker_id")
+        owners: dict[str, set[int]] = {}
+        for alias, speaker_id in rows:
+            owners.setdefault(alias, set()).add(speaker_id)
+        candidates = {s.id: s for s in await Speaker.filter(id__in={i for _, i in rows}).using_db(self.conn)}
+        for record in records:
+            full = normalise(record.name)
+            ids: set[int] = set().union(*(owners.get(a, set()) for a in aliases[record.key]))
+            matching = [
+                candidates[i]
+                for i in sorted(ids)
+                if i in candidates
+                and candidates[i].kind is record.kind
+                and _compatible(normalise(candidates[i].name), full)
+            ]
+            # An alias shared by several people ("clinton") names none of them.
+            if len(matching) == 1:
+                resolved[record.key] = matching[0]
+
+    async def preload_countries(self, codes: set[str]) -> None:
+        wanted = codes - set(self.countries)
+        if wanted:
+            found = await Country.filter(alpha2__in=wanted).using_db(self.conn)
+            self.countries.update({c.alpha2: c for c in found})
 
     async def _enrich(self, speaker: Speaker, record: SpeakerRecord, country: Country | None) -> None:
         if speaker.corrected:

@@ -72,3 +72,14 @@ def test_a_write_by_another_process_invalidates_the_servers_cache(backend: str, 
     finally:
         if database:
             database.__exit__(None, None, None)
+
+
+async def test_concurrent_identical_misses_run_the_query_once(client: httpx.AsyncClient) -> None:
+    import asyncio
+
+    cache = _cache(client)
+    await import_text("One\n“Hello,” said Mayor Ana Lund.\n")
+    query = "{ articles { edges { node { title quotes { text speaker { name } } } } } }"
+    answers = await asyncio.gather(*(graphql(client, query) for _ in range(10)))
+    assert all(a == answers[0] for a in answers)
+    assert (cache.misses, cache.hits) == (1, 9)
