@@ -10,25 +10,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from tests.conftest import ROOT
+from tests.live import environment, run_cli, serve
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright, Route
 
-QUOTEGRAPH = str(Path(sys.executable).with_name("quotegraph"))
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # Flags Debian's Chromium needs to run headless in a container without phoning Google.
@@ -65,51 +60,16 @@ def chromium_path() -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`quotegraph import seeds/` then `quotegraph serve`, as a user runs them; the base URL."""
     tmp = tmp_path_factory.mktemp("served")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite://{tmp}/browser.sqlite3",
-        "QUOTEGRAPH_API_TOKEN": API_TOKEN,
-    }
-    imported = subprocess.run(
-        [QUOTEGRAPH, "import", str(ROOT / "seeds"), "--json"],
-        env=env, capture_output=True, text=True, timeout=120,
-    )
+    env = environment(DATABASE_URL=f"sqlite://{tmp}/browser.sqlite3", QUOTEGRAPH_API_TOKEN=API_TOKEN)
+    imported = run_cli("import", str(ROOT / "seeds"), "--json", env=env)
     assert imported.returncode == 0, imported.stderr
     assert json.loads(imported.stdout)["imported"] >= 1
-    port = _free_port()
-    log_path = tmp / "serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [QUOTEGRAPH, "serve", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail(f"quotegraph serve did not start:\n{log_path.read_text()}")
-                time.sleep(0.1)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with serve(env, tmp / "serve.log") as url:
+        yield url
 
 
 # Module scope, not session: Playwright's sync API holds an asyncio loop open on this thread while
