@@ -60,6 +60,11 @@ def _compatible(short: str, long: str) -> bool:
     return short_words <= long_words or long_words <= short_words
 
 
+async def _speakers_by_id(conn: BaseDBAsyncClient, ids: set[int]) -> dict[int, Speaker]:
+    # Tortoise sends a query even for an empty IN list; most articles need none.
+    return {s.id: s for s in await Speaker.filter(id__in=ids).using_db(conn)} if ids else {}
+
+
 async def add_quote_counts(conn: BaseDBAsyncClient, changes: Counter[int]) -> None:
     """Add to speakers' quote counts in one statement (an increment: safe under concurrency)."""
     changes = Counter({i: n for i, n in changes.items() if n})
@@ -248,7 +253,7 @@ class ArticleWriter:
         missing = [k for k in keys.values() if k not in by_key]
         if missing:
             merged = await MergedSpeakerKey.filter(key__in=missing).using_db(conn).values_list("key", "speaker_id")
-            kept = {s.id: s for s in await Speaker.filter(id__in={i for _, i in merged}).using_db(conn)}
+            kept = await _speakers_by_id(conn, {i for _, i in merged})
             by_key.update({key: kept[i] for key, i in merged if i in kept})
         resolved: dict[str, Speaker] = {r.key: by_key[keys[r.key]] for r in records if keys[r.key] in by_key}
         unresolved = [
@@ -301,7 +306,7 @@ class ArticleWriter:
         owners: dict[str, set[int]] = {}
         for alias, speaker_id in rows:
             owners.setdefault(alias, set()).add(speaker_id)
-        candidates = {s.id: s for s in await Speaker.filter(id__in={i for _, i in rows}).using_db(self.conn)}
+        candidates = await _speakers_by_id(self.conn, {i for _, i in rows})
         for record in records:
             full = normalise(record.name)
             ids: set[int] = set().union(*(owners.get(a, set()) for a in aliases[record.key]))
