@@ -8,21 +8,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction as _in_transaction
 
 from service import events
 from service.models import (
     Article,
     ArticleSpeaker,
-    Country,
     MergedSpeakerKey,
     Quote,
     Speaker,
     SpeakerAlias,
 )
 from service.parsing.records import SpeakerKind
-from service.writer import anonymous_prefix
+from service.writer import add_quote_counts, anonymous_prefix, country_row
 
 UNSET = object()
 
@@ -60,9 +58,10 @@ async def reattribute_quote(quote_id: int, speaker_id: int) -> Quote:
             raise CorrectionError("no quote has the ID given as `quote`", "quote", not_found=True)
         await _speaker(speaker_id, "speaker", conn)
         if quote.speaker_id != speaker_id:
+            moved = Counter({speaker_id: 1})
             if quote.speaker_id is not None:
-                await Speaker.filter(id=quote.speaker_id).using_db(conn).update(quote_count=F("quote_count") - 1)
-            await Speaker.filter(id=speaker_id).using_db(conn).update(quote_count=F("quote_count") + 1)
+                moved[quote.speaker_id] = -1
+            await add_quote_counts(conn, moved)
             await ArticleSpeaker.bulk_create(
                 [ArticleSpeaker(article_id=quote.article_id, speaker_id=speaker_id)],
                 ignore_conflicts=True,
@@ -140,7 +139,9 @@ async def update_speaker(speaker_id: int, changes: SpeakerChanges) -> Speaker:
             speaker.country_id = None
             if changes.country is not None:
                 code = str(changes.country).strip().upper()
-                country = await _country(code, conn)
+                country = await country_row(conn, code)
+                if country is None:
+                    raise CorrectionError(f"`country`: {code[:20]!r} is not an ISO 3166 alpha-2 code", "country")
                 speaker.country_id = country.id
             fields.append("country_id")
         if changes.kind is not UNSET:
@@ -153,31 +154,17 @@ async def update_speaker(speaker_id: int, changes: SpeakerChanges) -> Speaker:
     return speaker
 
 
-async def _country(code: str, conn: object) -> Country:
-    import pycountry
-
-    from service.parsing.countries import country_name
-
-    found = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
-    if found is None:
-        raise CorrectionError(f"`country`: {code[:20]!r} is not an ISO 3166 alpha-2 code", "country")
-    country, _ = await Country.get_or_create(
-        alpha2=code,
-        defaults={"alpha3": found.alpha_3, "name": country_name(code)},
-        using_db=conn,  # type: ignore[arg-type]
-    )
-    return country
-
-
 async def delete_article(article_id: int) -> int:
     """Delete an article with its quotes and its anonymous sources; returns how many quotes went."""
     async with in_transaction() as conn:
         article = await Article.filter(id=article_id).using_db(conn).select_for_update().first()
         if article is None:
             raise CorrectionError("no article has the ID given as `article`", "article", not_found=True)
-        speaker_ids = await Quote.filter(article_id=article_id).using_db(conn).values_list("speaker_id", flat=True)
-        for speaker_id, count in sorted(Counter(i for i in speaker_ids if i is not None).items()):
-            await Speaker.filter(id=speaker_id).using_db(conn).update(quote_count=F("quote_count") - count)
+        speaker_ids: list[int | None] = await (
+            Quote.filter(article_id=article_id).using_db(conn).values_list("speaker_id", flat=True)  # type: ignore[assignment]
+        )
+        removed = Counter(i for i in speaker_ids if i is not None)
+        await add_quote_counts(conn, Counter({i: -n for i, n in removed.items()}))
         await article.delete(using_db=conn)
         # Anonymous sources belong to their article (their key carries its identity).
         await (

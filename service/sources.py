@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import orjson
 from dateutil import parser as dateparser
 
 from service import settings
-from service.parsing import ArticleError
+from service.parsing import ArticleError, content_hash
 
 SUFFIXES = (".txt", ".jsonl", ".ndjson", ".json")
 FIELDS = {"title", "text", "url", "publisher", "publishedAt", "language", "externalId", "annotations"}
@@ -40,9 +41,9 @@ class ArticleInput:
     # given instead of extracted again, so corrections survive the round trip.
     annotations: dict[str, Any] | None = field(default=None, hash=False, compare=False)
 
-    @property
+    @cached_property  # asked for by the identity, the unchanged check and the writer
     def content_hash(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return content_hash(self.text)
 
     @property
     def identity(self) -> str:

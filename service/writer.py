@@ -60,6 +60,17 @@ def _compatible(short: str, long: str) -> bool:
     return short_words <= long_words or long_words <= short_words
 
 
+async def country_row(conn: BaseDBAsyncClient, alpha2: str) -> Country | None:
+    """The stored country of an ISO alpha-2 code, created on first use; None for no such code."""
+    iso = pycountry.countries.get(alpha_2=alpha2) if len(alpha2) == 2 else None
+    if iso is None:
+        return None
+    country, _ = await Country.get_or_create(
+        alpha2=alpha2, defaults={"alpha3": iso.alpha_3, "name": country_name(alpha2)}, using_db=conn
+    )
+    return country
+
+
 async def _speakers_by_id(conn: BaseDBAsyncClient, ids: set[int]) -> dict[int, Speaker]:
     # Tortoise sends a query even for an empty IN list; most articles need none.
     return {s.id: s for s in await Speaker.filter(id__in=ids).using_db(conn)} if ids else {}
@@ -221,14 +232,10 @@ class ArticleWriter:
 
     async def country(self, alpha2: str) -> Country:
         if alpha2 not in self.countries:
-            iso = pycountry.countries.get(alpha_2=alpha2)
-            if iso is None:
+            country = await country_row(self.conn, alpha2)
+            if country is None:
                 raise ArticleError(f"{alpha2!r} is not an ISO 3166 alpha-2 country code")
-            self.countries[alpha2], _ = await Country.get_or_create(
-                alpha2=alpha2,
-                defaults={"alpha3": iso.alpha_3, "name": country_name(alpha2)},
-                using_db=self.conn,
-            )
+            self.countries[alpha2] = country
         return self.countries[alpha2]
 
     @staticmethod
