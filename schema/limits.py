@@ -277,6 +277,13 @@ class _Refusal(ValidationRule):
             context.report_error(error)
 
 
+def timeout_error(timeout: float) -> LimitError:
+    return LimitError(
+        f"the request took longer than {timeout:g} s and was stopped (QUOTEGRAPH_REQUEST_TIMEOUT): ask for less",
+        "REQUEST_TIMEOUT",
+    )
+
+
 class QueryLimits(SchemaExtension):
     """Refuses oversized, deep, aliased, costly documents before validation; times out slow runs."""
 
@@ -325,11 +332,7 @@ class QueryLimits(SchemaExtension):
             async with asyncio.timeout(self.timeout):
                 yield
         except TimeoutError:
-            raise LimitError(
-                f"the request took longer than {self.timeout:g} s and was stopped "
-                "(QUOTEGRAPH_REQUEST_TIMEOUT): ask for less",
-                "REQUEST_TIMEOUT",
-            ) from None
+            raise timeout_error(self.timeout) from None
 
     def refusal(self, document: DocumentNode) -> GraphQLError | None:
         context = self.execution_context

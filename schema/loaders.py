@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from datetime import date as Day
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
-from tortoise import connections
+from tortoise import fields
 from tortoise.functions import Count
 from tortoise.models import Model
 
 from service import events
-from service.db import read_connection
+from service.db import fetch
 from service.models import (
     Agreement,
     Article,
@@ -51,43 +54,93 @@ class _SmallTable:
 _countries = _SmallTable(Country)
 
 
+class Row(SimpleNamespace):
+    """A row read without Tortoise: the model's attributes, and `pk` like a model's."""
+
+    @property
+    def pk(self) -> int:
+        return self.id  # type: ignore[no-any-return]
+
+
+def _light_rows(model: type[Model]) -> tuple[str, Callable[[dict[str, Any]], Any]]:
+    """The column list of a model and a function turning a fetched row into a light object with
+    the model's attribute names and Python values: what the types' from_model read, without
+    Tortoise's model machinery (~25 µs a row)."""
+    conversions: list[tuple[str, str, Callable[[Any], Any] | None]] = []
+    for attr, column in model._meta.fields_db_projection.items():
+        conversions.append((attr, column, _conversion(model._meta.fields_map[attr])))
+
+    def light(row: dict[str, Any]) -> Any:
+        values = {}
+        for attr, column, convert in conversions:
+            value = row[column]
+            values[attr] = convert(value) if convert is not None and value is not None else value
+        return Row(**values)
+
+    return ", ".join(f'"{column}"' for _, column, _ in conversions), light
+
+
+def _conversion(field: fields.Field[Any]) -> Callable[[Any], Any] | None:
+    if isinstance(field, fields.data.CharEnumFieldInstance):
+        return field.enum_type
+    if isinstance(field, fields.DatetimeField):
+        return _aware
+    if isinstance(field, fields.DateField):
+        return lambda value: Day.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(field, fields.BooleanField):
+        return bool
+    return None
+
+
+def _aware(value: Any) -> datetime:
+    """A stored timestamp as an aware UTC datetime, as Tortoise gives it (use_tz)."""
+    moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
 def _by_id(model: type[M]) -> Callable[[list[int]], Any]:
-    async def load(ids: list[int]) -> list[M | None]:
-        rows = {row.pk: row for row in await model.filter(id__in=set(ids))}
+    columns, light = _light_rows(model)
+    table = model._meta.db_table
+
+    async def load(ids: list[int]) -> list[Any]:
+        unique = list(dict.fromkeys(ids))
+        sql = f"SELECT {columns} FROM {table} WHERE id IN ({_marks(unique)})"
+        rows = {row["id"]: light(row) for row in await fetch(sql, unique)}
         return [rows.get(i) for i in ids]
 
     return load
 
 
-async def quotes_by_article(article_ids: list[int]) -> list[list[Quote]]:
-    grouped: dict[int, list[Quote]] = defaultdict(list)
-    for quote in await Quote.filter(article_id__in=set(article_ids)).order_by("article_id", "position"):
-        grouped[quote.article_id].append(quote)
-    return [grouped[i] for i in article_ids]
+def _children(model: type[Model], key: str, order: str) -> Callable[[list[int]], Any]:
+    """Rows of a model grouped by a column (quotes by article, memberships by country)."""
+    columns, light = _light_rows(model)
+    table = model._meta.db_table
 
+    async def load(ids: list[int]) -> list[list[Any]]:
+        unique = list(dict.fromkeys(ids))
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        sql = f"SELECT {columns} FROM {table} WHERE {key} IN ({_marks(unique)}) ORDER BY {key}, {order}"
+        for row in await fetch(sql, unique):
+            grouped[row[key]].append(light(row))
+        return [grouped[i] for i in ids]
 
-async def memberships_by_agreement(agreement_ids: list[int]) -> list[list[Membership]]:
-    grouped: dict[int, list[Membership]] = defaultdict(list)
-    for row in await Membership.filter(agreement_id__in=set(agreement_ids)).order_by("id"):
-        grouped[row.agreement_id].append(row)
-    return [grouped[i] for i in agreement_ids]
-
-
-async def memberships_by_country(country_ids: list[int]) -> list[list[Membership]]:
-    grouped: dict[int, list[Membership]] = defaultdict(list)
-    for row in await Membership.filter(country_id__in=set(country_ids)).order_by("id"):
-        grouped[row.country_id].append(row)
-    return [grouped[i] for i in country_ids]
+    return load
 
 
 def _grouped(link: type[Model], key: str, value: str) -> Callable[[list[int]], Any]:
     """A column's values grouped by another column's (one side of a link table by the other)."""
+    table = link._meta.db_table
 
     async def load(ids: list[int]) -> list[list[Any]]:
+        unique = list(dict.fromkeys(ids))
         grouped: dict[int, list[Any]] = defaultdict(list)
-        rows = await link.filter(**{f"{key}__in": set(ids)}).order_by("id").values_list(key, value)
-        for k, v in rows:
-            grouped[k].append(v)
+        sql = f"SELECT {key}, {value} FROM {table} WHERE {key} IN ({_marks(unique)}) ORDER BY id"
+        for row in await fetch(sql, unique):
+            grouped[row[key]].append(row[value])
         return [grouped[i] for i in ids]
 
     return load
@@ -115,24 +168,22 @@ def _page_ids(
     with ten."""
 
     async def load(keys: list[tuple[int, int, int]]) -> list[list[int]]:
-        conn = connections.get(read_connection())
-        dollar = conn.capabilities.dialect == "postgres"
         values: list[Any] = []
 
         def mark(value: Any) -> str:
             values.append(value)
-            return f"${len(values)}" if dollar else "?"
+            return "?"
 
         order, beyond = ("DESC", "<") if descending else ("ASC", ">")
         unique = list(dict.fromkeys(keys))
         parts = [
             f"SELECT * FROM (SELECT {parent} AS parent, {child} AS child, CAST({mark(n)} AS INTEGER) AS k FROM {table} "
-            f"WHERE {parent} = {mark(p)} AND {child} {beyond} {mark(after)} "
+            f"WHERE {parent} = {mark(p)} AND {child} {beyond} CAST({mark(after)} AS BIGINT) "
             f"ORDER BY {child} {order} LIMIT {mark(limit)}) AS page{n}"
             for n, (p, after, limit) in enumerate(unique)
         ]
         found: dict[int, list[int]] = defaultdict(list)
-        for row in await conn.execute_query_dict(" UNION ALL ".join(parts), values):
+        for row in await fetch(" UNION ALL ".join(parts), values):
             found[row["k"]].append(row["child"])
         index = {key: n for n, key in enumerate(unique)}
         return [found[index[key]] for key in keys]
@@ -171,9 +222,9 @@ class Loaders:
         self.speaker_by_id = DataLoader(_by_id(Speaker))
         self.country_by_id = DataLoader(_countries.load)
         self.agreement_by_id = DataLoader(_by_id(Agreement))
-        self.quotes_by_article = DataLoader(quotes_by_article)
-        self.memberships_by_agreement = DataLoader(memberships_by_agreement)
-        self.memberships_by_country = DataLoader(memberships_by_country)
+        self.quotes_by_article = DataLoader(_children(Quote, "article_id", "position"))
+        self.memberships_by_agreement = DataLoader(_children(Membership, "agreement_id", "id"))
+        self.memberships_by_country = DataLoader(_children(Membership, "country_id", "id"))
         self.country_ids_by_article = DataLoader(_grouped(ArticleCountry, "article_id", "country_id"))
         self.agreement_ids_by_article = DataLoader(_grouped(ArticleAgreement, "article_id", "agreement_id"))
         self.speaker_ids_by_article = DataLoader(_grouped(ArticleSpeaker, "article_id", "speaker_id"))

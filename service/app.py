@@ -48,7 +48,7 @@ def create_app(db_url: str | None = None, generate_schemas: bool = True) -> Star
             finally:
                 await events.broker.close()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
@@ -58,3 +58,5 @@ def create_app(db_url: str | None = None, generate_schemas: bool = True) -> Star
         lifespan=lifespan,
         middleware=middleware(),
     )
+    app.state.graphql = graphql
+    return app

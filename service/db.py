@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any
 
 from tortoise import Tortoise, connections
@@ -63,6 +65,52 @@ def tortoise_config(db_url: str | None = None, replica_url: str | None = None) -
 def read_connection() -> str:
     """The connection reads outside a transaction use: the replica when one is configured."""
     return REPLICA if REPLICA in connections.db_config else "default"
+
+
+async def fetch(sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The rows of one read statement outside any transaction, as dicts; `?` marks parameters.
+
+    PostgreSQL (or the replica) answers through the pool. A SQLite file answers on the event
+    loop's own thread: aiosqlite hands every statement to a worker thread and back, ~120 µs a
+    round trip here against ~12 µs for an indexed lookup itself, and in WAL mode a reader never
+    waits for a writer. Should the file be busy all the same, the statement goes through aiosqlite.
+    """
+    conn = connections.get(read_connection())
+    rows: list[dict[str, Any]]
+    if conn.capabilities.dialect == "postgres":
+        rows = await conn.execute_query_dict(_numbered(sql), list(params))
+        return rows
+    reader = _sqlite_reader(conn)
+    if reader is not None:
+        try:
+            cursor = reader.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        except sqlite3.OperationalError:
+            pass  # busy or locked: wait for it on aiosqlite's thread instead
+    rows = await conn.execute_query_dict(sql, list(params))
+    return rows
+
+
+def _sqlite_reader(conn: BaseDBAsyncClient) -> sqlite3.Connection | None:
+    """A read-only connection to the client's SQLite file, living as long as the client."""
+    reader: sqlite3.Connection | None = conn.__dict__.get("_quotegraph_reader")
+    if reader is None:
+        path = getattr(conn, "filename", None)
+        if not path or path == ":memory:":
+            return None
+        # timeout=0: never sleep on the event loop's thread waiting for a lock.
+        reader = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+        reader.execute("PRAGMA query_only = ON")
+        conn.__dict__["_quotegraph_reader"] = reader
+    return reader
+
+
+@lru_cache(maxsize=1024)
+def _numbered(sql: str) -> str:
+    """`?` placeholders as PostgreSQL's `$1, $2, ...`."""
+    parts = sql.split("?")
+    return "".join(part + (f"${n}" if n < len(parts) else "") for n, part in enumerate(parts, start=1))
 
 
 def __getattr__(name: str) -> Any:

@@ -10,6 +10,7 @@ GETs run queries only (a mutation is a 405).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,7 +28,8 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from schema.context import Context
-from schema.limits import REFUSAL_STATUS
+from schema.limits import REFUSAL_STATUS, timeout_error
+from schema.plans import Plans
 from service import settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -122,6 +124,7 @@ class _SubResponse(Response):
 class QuoteGraphQL(GraphQL[Context, None]):
     def __init__(self, schema: BaseSchema, graphql_ide: GraphQL_IDE | None = "graphiql", **options: Any) -> None:
         super().__init__(schema, graphql_ide=graphql_ide if settings.GRAPHIQL else None, **options)
+        self.plans = Plans(schema._schema, settings.QUERY_PLANS) if settings.QUERY_PLANS > 0 else None  # type: ignore[attr-defined]
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         return Context(request=request, response=response)
@@ -234,8 +237,19 @@ class QuoteGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        query, operation_name = request_data.query, request_data.operation_name
+        plan = self.plans.get(query, operation_name) if self.plans is not None else None
+        if plan is not None:
+            assert self.plans is not None
+            try:
+                async with asyncio.timeout(settings.REQUEST_TIMEOUT):
+                    data = await self.plans.run(plan, context, request_data.variables, settings.MAX_QUERY_COST)
+            except TimeoutError:
+                return ExecutionResult(data=None, errors=[timeout_error(settings.REQUEST_TIMEOUT)])
+            if data is not None:
+                return ExecutionResult(data=data, errors=None)
         try:
-            return await super().execute_single(
+            result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
             )
         except HTTPException as exc:
@@ -248,6 +262,9 @@ class QuoteGraphQL(GraphQL[Context, None]):
                     headers={"Allow": "POST"},
                 ) from None
             raise
+        if self.plans is not None and plan is None and not result.errors:
+            self.plans.admit(query, operation_name)
+        return result
 
     def create_response(
         self,

@@ -40,3 +40,5 @@ MAX_BODY_BYTES: int = config("QUOTEGRAPH_MAX_BODY_BYTES", cast=int, default=10_0
 REQUEST_TIMEOUT: float = config("QUOTEGRAPH_REQUEST_TIMEOUT", cast=float, default=10.0)
 # Responses to repeated queries kept per worker until the next write (0 turns the cache off).
 RESPONSE_CACHE_ENTRIES: int = config("QUOTEGRAPH_RESPONSE_CACHE", cast=int, default=1000)
+# Compiled plans for queries answered once before (schema/plans.py); 0 runs every query through strawberry.
+QUERY_PLANS: int = config("QUOTEGRAPH_QUERY_PLANS", cast=int, default=256)

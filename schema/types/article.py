@@ -41,7 +41,7 @@ class Article(relay.Node):
         description="publishedAt when known, else importedAt: what date filters and orders use."
     )
     event_date: Day | None = strawberry.field(
-        description="The day a relative mention in the text names (\"announced on Thursday\"), "
+        description='The day a relative mention in the text names ("announced on Thursday"), '
         "resolved against publishedAt; null without a publication date."
     )
     quote_count: int = strawberry.field(description="How many quotes the article holds.")

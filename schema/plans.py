@@ -1,0 +1,418 @@
+"""Compiled plans: repeated read-only queries answered without graphql-core's per-field machinery.
+
+graphql-core completes every field of every object through the same general path (a resolve
+info, a path, awaitability checks, error handling), and that, not SQL, is most of what a nested
+page costs. A frontend sends the same few documents again and again, so a document the server has
+already answered once without error is compiled into a plan: its fields collected once per type,
+plain attributes read directly, leaf values coerced by the schema's own scalars and enums, and
+the resolvers that load data (the same strawberry resolvers graphql-core would call, with the same
+arguments and the request's DataLoaders) called level by level, so every relation still loads in
+one batch per level.
+
+A plan covers query operations without directives, introspection or fragment arguments. Anything
+unusual in a request (variables that do not coerce, a cost over the limit, a resolver error, a
+null where the schema forbids one) makes it step aside: the request runs through strawberry as if
+there were no plan, and gets strawberry's exact errors. Only a successful run through strawberry
+admits a document, so parsing, validation and the document limits (schema/limits.py) have passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from inspect import isawaitable
+from typing import Any, TypeGuard
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLAbstractType,
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    InlineFragmentNode,
+    Node,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+    is_abstract_type,
+    is_leaf_type,
+    parse,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from graphql.pyutils import Path, Undefined
+from graphql.type.definition import GraphQLResolveInfoHelpers
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from schema.limits import query_cost
+
+_LEAF, _LIST, _OBJECT, _ABSTRACT = range(4)
+_NO_VARIABLES = VariableValues(sources={}, coerced={})
+
+
+def _is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
+    return isawaitable(value)
+
+
+class Unplannable(Exception):
+    """The document uses something plans do not cover; strawberry runs it."""
+
+
+class StepAside(Exception):
+    """This request must run through strawberry (it would end in an error there)."""
+
+
+@dataclass(slots=True)
+class _Shape:
+    """A field's output type, unwrapped once."""
+
+    kind: int
+    non_null: bool
+    coerce: Callable[[Any], Any] | None = None
+    item: _Shape | None = None
+    name: str = ""
+    abstract: GraphQLAbstractType | None = None
+
+
+def _shape(type_: GraphQLOutputType) -> _Shape:
+    non_null = isinstance(type_, GraphQLNonNull)
+    if isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    if isinstance(type_, GraphQLList):
+        return _Shape(_LIST, non_null, item=_shape(type_.of_type))
+    if is_leaf_type(type_):
+        return _Shape(_LEAF, non_null, coerce=type_.coerce_output_value)
+    if isinstance(type_, GraphQLObjectType):
+        return _Shape(_OBJECT, non_null, name=type_.name)
+    assert is_abstract_type(type_)
+    return _Shape(_ABSTRACT, non_null, abstract=type_)
+
+
+def _uses_variables(node: Any) -> bool:
+    if isinstance(node, VariableNode):
+        return True
+    if isinstance(node, Node):
+        return any(_uses_variables(getattr(node, key)) for key in node.keys if key != "loc")
+    if isinstance(node, tuple | list):
+        return any(_uses_variables(item) for item in node)
+    return False
+
+
+@dataclass(slots=True, eq=False)
+class _Field:
+    """One response key of a selection on one object type."""
+
+    plan: Plan
+    key: str
+    nodes: list[FieldNode]
+    parent: GraphQLObjectType
+    definition: GraphQLField | None  # None for __typename
+    shape: _Shape | None = None
+    attr: str | None = None  # the Python attribute, for a field without a resolver
+    args: dict[str, Any] | None = None  # the arguments, when no variable sets them
+    dynamic_args: bool = False
+    children: dict[str, list[_Field]] = field(default_factory=dict)
+
+    def fields_for(self, type_name: str) -> list[_Field]:
+        return self.children[type_name]
+
+    def compile_children(self) -> None:
+        """The sub-selection for every object type the field can return, all of it at once, so a
+        document is known to be plannable before it runs."""
+        shape = self.shape
+        while shape is not None and shape.kind == _LIST:
+            shape = shape.item
+        if shape is None or shape.kind == _LEAF:
+            return
+        schema = self.plan.schema
+        if shape.kind == _OBJECT:
+            object_types = [schema.get_type(shape.name)]
+        else:
+            object_types = list(schema.get_possible_types(shape.abstract))  # type: ignore[arg-type]
+        selections = [node.selection_set for node in self.nodes if node.selection_set is not None]
+        for object_type in object_types:
+            assert isinstance(object_type, GraphQLObjectType)
+            self.children[object_type.name] = self.plan.collect(object_type, selections)
+
+
+class Plan:
+    """One query document (and operation), compiled for repeated runs."""
+
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> None:
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if operation_name is not None:
+            operations = [o for o in operations if o.name is not None and o.name.value == operation_name]
+        if len(operations) != 1 or operations[0].operation != OperationType.QUERY:
+            raise Unplannable("not exactly one query operation")
+        self.schema = schema
+        self.document = document
+        self.operation_name = operation_name
+        self.operation = operations[0]
+        if self.operation.directives:
+            raise Unplannable("operation directives")
+        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self.has_variables = bool(self.operation.variable_definitions)
+        query_type = schema.query_type
+        assert query_type is not None
+        self.query_type = query_type
+        self.root = self.collect(query_type, [self.operation.selection_set])
+
+    def collect(self, object_type: GraphQLObjectType, selection_sets: list[SelectionSetNode]) -> list[_Field]:
+        """The fields selected on an object of `object_type`, merged by response key, in order."""
+        grouped: dict[str, list[FieldNode]] = {}
+        seen_fragments: set[str] = set()
+
+        def walk(selection_set: SelectionSetNode) -> None:
+            for selection in selection_set.selections:
+                if selection.directives:
+                    raise Unplannable("directives on a selection")
+                if isinstance(selection, FieldNode):
+                    key = (selection.alias or selection.name).value
+                    grouped.setdefault(key, []).append(selection)
+                elif isinstance(selection, InlineFragmentNode):
+                    condition = selection.type_condition
+                    if condition is None or self._applies(condition.name.value, object_type):
+                        walk(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    if getattr(selection, "arguments", None):
+                        raise Unplannable("fragment arguments")
+                    name = selection.name.value
+                    if name in seen_fragments:
+                        continue
+                    seen_fragments.add(name)
+                    fragment = self.fragments[name]
+                    if self._applies(fragment.type_condition.name.value, object_type):
+                        walk(fragment.selection_set)
+
+        for selection_set in selection_sets:
+            walk(selection_set)
+        fields = [self._field(object_type, key, nodes) for key, nodes in grouped.items()]
+        for planned in fields:
+            planned.compile_children()
+        return fields
+
+    def _applies(self, condition: str, object_type: GraphQLObjectType) -> bool:
+        condition_type = self.schema.get_type(condition)
+        if condition_type is object_type:
+            return True
+        return is_abstract_type(condition_type) and self.schema.is_sub_type(
+            condition_type,
+            object_type,
+        )
+
+    def _field(self, parent: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> _Field:
+        name = nodes[0].name.value
+        if name == "__typename":
+            return _Field(self, key, nodes, parent, None)
+        if name.startswith("__"):
+            raise Unplannable("introspection")
+        definition = parent.fields[name]
+        planned = _Field(self, key, nodes, parent, definition, shape=_shape(definition.type))
+        strawberry_field = (definition.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        if getattr(definition.resolve, "_is_default", False) and strawberry_field is not None:
+            planned.attr = strawberry_field.python_name
+        elif definition.args or nodes[0].arguments:
+            if _uses_variables(nodes[0].arguments):
+                planned.dynamic_args = True
+            else:
+                planned.args = get_argument_values(definition, nodes[0], _NO_VARIABLES)
+        else:
+            planned.args = {}
+        return planned
+
+    async def run(self, context: Any, variables: dict[str, Any] | None, max_cost: int) -> dict[str, Any]:
+        """The `data` of the response; StepAside when strawberry must answer instead."""
+        values = _NO_VARIABLES
+        if self.has_variables:
+            coerced = get_variable_values(self.schema, self.operation.variable_definitions or (), variables or {})
+            if isinstance(coerced, list):
+                raise StepAside("variables do not coerce")
+            values = coerced
+            # The cost of a page depends on `first`, which a variable may set.
+            if query_cost(self.schema, self.document, variables, self.operation_name) > max_cost:
+                raise StepAside("over the cost limit")
+        return await _Run(self, context, values).execute()
+
+
+class _Run:
+    """One execution of a plan: breadth first, one batch of resolver calls per level."""
+
+    def __init__(self, plan: Plan, context: Any, variables: VariableValues) -> None:
+        self.plan = plan
+        self.context = context
+        self.variables = variables
+        self.infos: dict[int, GraphQLResolveInfo[Any]] = {}
+        self.helpers = GraphQLResolveInfoHelpers(gather=self._gather, track=lambda values: None)
+
+    @staticmethod
+    async def _gather(values: Any) -> list[Any]:
+        return list(await asyncio.gather(*values))
+
+    def info(self, planned: _Field) -> GraphQLResolveInfo[Any]:
+        info = self.infos.get(id(planned))
+        if info is None:
+            plan = self.plan
+            assert planned.definition is not None
+            info = self.infos[id(planned)] = GraphQLResolveInfo(
+                planned.nodes[0].name.value,
+                planned.nodes,
+                planned.definition.type,
+                planned.parent,
+                Path(None, planned.key, planned.parent.name),
+                plan.schema,
+                plan.fragments,
+                None,
+                plan.operation,
+                self.variables,
+                self.context,
+                _is_awaitable,
+                None,
+                self.helpers,
+            )
+        return info
+
+    def arguments(self, planned: _Field) -> dict[str, Any]:
+        if planned.args is not None:
+            return planned.args
+        assert planned.definition is not None
+        return get_argument_values(planned.definition, planned.nodes[0], self.variables)
+
+    async def execute(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        level: list[tuple[Any, list[_Field], dict[str, Any], str]] = [
+            (None, self.plan.root, data, self.plan.query_type.name)
+        ]
+        while level:
+            following: list[tuple[Any, list[_Field], dict[str, Any], str]] = []
+            waiting: list[tuple[Any, _Field, dict[str, Any]]] = []
+            try:
+                self.start_level(level, following, waiting)
+            except BaseException:
+                for awaitable, _, _ in waiting:
+                    if hasattr(awaitable, "close"):
+                        awaitable.close()  # never started: no "was never awaited" warning
+                raise
+            if waiting:
+                results = await asyncio.gather(*(w[0] for w in waiting), return_exceptions=True)
+                for (_, planned, out), value in zip(waiting, results, strict=True):
+                    if isinstance(value, BaseException):
+                        raise StepAside("a resolver failed") from value
+                    out[planned.key] = self.complete(planned, planned.shape, value, following)  # type: ignore[arg-type]
+            level = following
+        return data
+
+    def start_level(
+        self,
+        level: list[tuple[Any, list[_Field], dict[str, Any], str]],
+        following: list[tuple[Any, list[_Field], dict[str, Any], str]],
+        waiting: list[tuple[Any, _Field, dict[str, Any]]],
+    ) -> None:
+        """Reads and completes every field it can at once; queues the awaitable ones."""
+        for source, fields, out, type_name in level:
+            for planned in fields:
+                if planned.definition is None:
+                    out[planned.key] = type_name
+                    continue
+                if planned.attr is not None:
+                    value = getattr(source, planned.attr)
+                else:
+                    try:
+                        value = planned.definition.resolve(  # type: ignore[misc]
+                            source, self.info(planned), **self.arguments(planned)
+                        )
+                    except Exception as error:
+                        raise StepAside("a resolver failed") from error
+                    if isawaitable(value):
+                        out[planned.key] = None  # keeps the key's place in the response
+                        waiting.append((value, planned, out))
+                        continue
+                out[planned.key] = self.complete(planned, planned.shape, value, following)  # type: ignore[arg-type]
+
+    def complete(
+        self,
+        planned: _Field,
+        shape: _Shape,
+        value: Any,
+        following: list[tuple[Any, list[_Field], dict[str, Any], str]],
+    ) -> Any:
+        if value is None:
+            if shape.non_null:
+                raise StepAside("null in a non-null field")
+            return None
+        kind = shape.kind
+        if kind == _LEAF:
+            coerced = shape.coerce(value)  # type: ignore[misc]
+            if coerced is None or coerced is Undefined:
+                raise StepAside("a leaf value does not coerce")
+            return coerced
+        if kind == _LIST:
+            item = shape.item
+            assert item is not None
+            return [self.complete(planned, item, v, following) for v in value]
+        name = shape.name if kind == _OBJECT else self.runtime_type(planned, value)
+        out: dict[str, Any] = {}
+        following.append((value, planned.fields_for(name), out, name))
+        return out
+
+    def runtime_type(self, planned: _Field, value: Any) -> str:
+        definition = getattr(type(value), "__strawberry_definition__", None)
+        name = getattr(definition, "name", None)
+        schema = self.plan.schema
+        object_type = schema.get_type(name) if isinstance(name, str) else None
+        if not isinstance(object_type, GraphQLObjectType) or object_type.name not in planned.children:
+            raise StepAside("no runtime type")
+        return object_type.name
+
+
+class Plans:
+    """Plans by (document text, operation name), least recently used first out."""
+
+    def __init__(self, schema: GraphQLSchema, max_entries: int = 256) -> None:
+        self.schema = schema
+        self.max_entries = max_entries
+        self.entries: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+        self.runs = 0
+        self.step_asides = 0
+
+    def get(self, query: str | None, operation_name: str | None) -> Plan | None:
+        if query is None:
+            return None
+        key = (query, operation_name)
+        plan = self.entries.get(key)
+        if plan is not None:
+            self.entries.move_to_end(key)
+        return plan
+
+    def admit(self, query: str | None, operation_name: str | None) -> None:
+        """Compile a document strawberry has just answered without error (or note it cannot be)."""
+        if query is None or (query, operation_name) in self.entries:
+            return
+        try:
+            plan: Plan | None = Plan(self.schema, parse(query), operation_name)
+        except (Unplannable, GraphQLError, KeyError):
+            plan = None
+        self.entries[(query, operation_name)] = plan
+        while len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+    async def run(
+        self, plan: Plan, context: Any, variables: dict[str, Any] | None, max_cost: int
+    ) -> dict[str, Any] | None:
+        """The response data, or None when the request must run through strawberry."""
+        try:
+            data = await plan.run(context, variables, max_cost)
+        except StepAside:
+            self.step_asides += 1
+            return None
+        self.runs += 1
+        return data
