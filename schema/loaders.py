@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import date as Day
+from functools import cache
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
@@ -62,6 +63,7 @@ class Row(SimpleNamespace):
         return self.id  # type: ignore[no-any-return]
 
 
+@cache
 def _light_rows(model: type[Model]) -> tuple[str, Callable[[dict[str, Any]], Any]]:
     """The column list of a model and a function turning a fetched row into a light object with
     the model's attribute names and Python values: what the types' from_model read, without

@@ -53,6 +53,7 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from graphql.pyutils import Path, Undefined
 from graphql.type.definition import GraphQLResolveInfoHelpers
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types import Info
 
 from schema.limits import query_cost
 
@@ -121,6 +122,12 @@ class _Field:
     attr: str | None = None  # the Python attribute, for a field without a resolver
     args: dict[str, Any] | None = None  # the arguments, when no variable sets them
     dynamic_args: bool = False
+    # A resolver without arguments or field extensions, called as itself: strawberry's wrapper
+    # (argument conversion, extension chain) costs more than most of these resolvers.
+    direct: Callable[..., Any] | None = None
+    self_arg: bool = False
+    info_name: str | None = None
+    strawberry_field: Any = None
     children: dict[str, list[_Field]] = field(default_factory=dict)
 
     def fields_for(self, type_name: str) -> list[_Field]:
@@ -219,8 +226,20 @@ class Plan:
         definition = parent.fields[name]
         planned = _Field(self, key, nodes, parent, definition, shape=_shape(definition.type))
         strawberry_field = (definition.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        resolver = getattr(strawberry_field, "base_resolver", None)
         if getattr(definition.resolve, "_is_default", False) and strawberry_field is not None:
             planned.attr = strawberry_field.python_name
+        elif (
+            resolver is not None
+            and not strawberry_field.extensions
+            and not definition.args
+            and resolver.root_parameter is None
+            and resolver.parent_parameter is None
+        ):
+            planned.direct = resolver.wrapped_func
+            planned.self_arg = resolver.self_parameter is not None
+            planned.info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
+            planned.strawberry_field = strawberry_field
         elif definition.args or nodes[0].arguments:
             if _uses_variables(nodes[0].arguments):
                 planned.dynamic_args = True
@@ -252,6 +271,7 @@ class _Run:
         self.context = context
         self.variables = variables
         self.infos: dict[int, GraphQLResolveInfo[Any]] = {}
+        self.strawberry_infos: dict[int, Info[Any, Any]] = {}
         self.helpers = GraphQLResolveInfoHelpers(gather=self._gather, track=lambda values: None)
 
     @staticmethod
@@ -280,6 +300,18 @@ class _Run:
                 self.helpers,
             )
         return info
+
+    def call(self, planned: _Field, source: Any) -> Any:
+        direct = planned.direct
+        assert direct is not None
+        if planned.info_name is None:
+            return direct(source) if planned.self_arg else direct()
+        info = self.strawberry_infos.get(id(planned))
+        if info is None:
+            info = Info(_raw_info=self.info(planned), _field=planned.strawberry_field)
+            self.strawberry_infos[id(planned)] = info
+        keywords = {planned.info_name: info}
+        return direct(source, **keywords) if planned.self_arg else direct(**keywords)
 
     def arguments(self, planned: _Field) -> dict[str, Any]:
         if planned.args is not None:
@@ -325,6 +357,15 @@ class _Run:
                     continue
                 if planned.attr is not None:
                     value = getattr(source, planned.attr)
+                elif planned.direct is not None:
+                    try:
+                        value = self.call(planned, source)
+                    except Exception as error:
+                        raise StepAside("a resolver failed") from error
+                    if isawaitable(value):
+                        out[planned.key] = None
+                        waiting.append((value, planned, out))
+                        continue
                 else:
                     try:
                         value = planned.definition.resolve(  # type: ignore[misc]
