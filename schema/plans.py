@@ -54,6 +54,7 @@ from graphql.pyutils import Path, Undefined
 from graphql.type.definition import GraphQLResolveInfoHelpers
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
+from strawberry.types.field import StrawberryField
 
 from schema.limits import query_cost
 
@@ -225,12 +226,15 @@ class Plan:
             raise Unplannable("introspection")
         definition = parent.fields[name]
         planned = _Field(self, key, nodes, parent, definition, shape=_shape(definition.type))
-        strawberry_field = (definition.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        resolver = getattr(strawberry_field, "base_resolver", None)
+        strawberry_field: StrawberryField | None = (definition.extensions or {}).get(
+            GraphQLCoreConverter.DEFINITION_BACKREF
+        )
+        resolver = strawberry_field.base_resolver if strawberry_field is not None else None
         if getattr(definition.resolve, "_is_default", False) and strawberry_field is not None:
             planned.attr = strawberry_field.python_name
         elif (
-            resolver is not None
+            strawberry_field is not None
+            and resolver is not None
             and not strawberry_field.extensions
             and not definition.args
             and resolver.root_parameter is None
