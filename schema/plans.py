@@ -23,6 +23,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from inspect import isawaitable
+from types import FunctionType
 from typing import Any, TypeGuard
 
 from graphql import (
@@ -239,6 +240,7 @@ class Plan:
             and not definition.args
             and resolver.root_parameter is None
             and resolver.parent_parameter is None
+            and isinstance(resolver.wrapped_func, FunctionType)
         ):
             planned.direct = resolver.wrapped_func
             planned.self_arg = resolver.self_parameter is not None
