@@ -11,11 +11,11 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from strawberry.dataloader import DataLoader
 from tortoise import fields
 from tortoise.functions import Count
 from tortoise.models import Model
 
+from schema.batching import BatchLoader
 from service import events
 from service.db import fetch
 from service.models import (
@@ -63,23 +63,31 @@ class Row(SimpleNamespace):
         return self.id  # type: ignore[no-any-return]
 
 
-@cache
 def _light_rows(model: type[Model]) -> tuple[str, Callable[[dict[str, Any]], Any]]:
+    # Only once Tortoise has set the models up: before that, foreign keys have no `_id` column.
+    return _light_rows_of_ready(model) if model._meta._inited else _light_rows_of_ready.__wrapped__(model)
+
+
+@cache
+def _light_rows_of_ready(model: type[Model]) -> tuple[str, Callable[[dict[str, Any]], Any]]:
     """The column list of a model and a function turning a fetched row into a light object with
     the model's attribute names and Python values: what the types' from_model read, without
     Tortoise's model machinery (~25 µs a row)."""
-    conversions: list[tuple[str, str, Callable[[Any], Any] | None]] = []
-    for attr, column in model._meta.fields_db_projection.items():
-        conversions.append((attr, column, _conversion(model._meta.fields_map[attr])))
+    projection = model._meta.fields_db_projection
+    # Selected `AS` the attribute names, so a fetched row is the attributes as they are stored.
+    columns = ", ".join(f'"{column}" AS "{attr}"' for attr, column in projection.items())
+    conversions = [
+        (attr, convert) for attr in projection if (convert := _conversion(model._meta.fields_map[attr])) is not None
+    ]
 
     def light(row: dict[str, Any]) -> Any:
-        values = {}
-        for attr, column, convert in conversions:
-            value = row[column]
-            values[attr] = convert(value) if convert is not None and value is not None else value
-        return Row(**values)
+        for attr, convert in conversions:
+            value = row[attr]
+            if value is not None:
+                row[attr] = convert(value)
+        return Row(**row)
 
-    return ", ".join(f'"{column}"' for _, column, _ in conversions), light
+    return columns, light
 
 
 def _conversion(field: fields.Field[Any]) -> Callable[[Any], Any] | None:
@@ -104,11 +112,12 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
+@cache
 def _by_id(model: type[M]) -> Callable[[list[int]], Any]:
-    columns, light = _light_rows(model)
     table = model._meta.db_table
 
     async def load(ids: list[int]) -> list[Any]:
+        columns, light = _light_rows(model)
         unique = list(dict.fromkeys(ids))
         sql = f"SELECT {columns} FROM {table} WHERE id IN ({_marks(unique)})"
         rows = {row["id"]: light(row) for row in await fetch(sql, unique)}
@@ -117,12 +126,13 @@ def _by_id(model: type[M]) -> Callable[[list[int]], Any]:
     return load
 
 
+@cache
 def _children(model: type[Model], key: str, order: str) -> Callable[[list[int]], Any]:
     """Rows of a model grouped by a column (quotes by article, memberships by country)."""
-    columns, light = _light_rows(model)
     table = model._meta.db_table
 
     async def load(ids: list[int]) -> list[list[Any]]:
+        columns, light = _light_rows(model)
         unique = list(dict.fromkeys(ids))
         grouped: dict[int, list[Any]] = defaultdict(list)
         sql = f"SELECT {columns} FROM {table} WHERE {key} IN ({_marks(unique)}) ORDER BY {key}, {order}"
@@ -133,6 +143,7 @@ def _children(model: type[Model], key: str, order: str) -> Callable[[list[int]],
     return load
 
 
+@cache
 def _grouped(link: type[Model], key: str, value: str) -> Callable[[list[int]], Any]:
     """A column's values grouped by another column's (one side of a link table by the other)."""
     table = link._meta.db_table
@@ -148,6 +159,7 @@ def _grouped(link: type[Model], key: str, value: str) -> Callable[[list[int]], A
     return load
 
 
+@cache
 def _counts(model: type[Model], key: str) -> Callable[[list[int]], Any]:
     async def load(ids: list[int]) -> list[int]:
         rows = (
@@ -162,6 +174,7 @@ def _counts(model: type[Model], key: str) -> Callable[[list[int]], Any]:
 NO_CURSOR = 2**62  # an "after" beyond every id, for pages in descending order
 
 
+@cache
 def _page_ids(
     table: str, parent: str, child: str = "id", descending: bool = False
 ) -> Callable[[list[tuple[int, int, int]]], Any]:
@@ -197,51 +210,51 @@ def _page_ids(
 class Loaders:
     """Created anew for every request, so nothing is cached across requests."""
 
-    article_by_id: DataLoader[int, Article | None] = field(init=False)
-    quote_by_id: DataLoader[int, Quote | None] = field(init=False)
-    speaker_by_id: DataLoader[int, Speaker | None] = field(init=False)
-    country_by_id: DataLoader[int, Country | None] = field(init=False)
-    agreement_by_id: DataLoader[int, Agreement | None] = field(init=False)
-    quotes_by_article: DataLoader[int, list[Quote]] = field(init=False)
-    memberships_by_agreement: DataLoader[int, list[Membership]] = field(init=False)
-    memberships_by_country: DataLoader[int, list[Membership]] = field(init=False)
-    country_ids_by_article: DataLoader[int, list[int]] = field(init=False)
-    agreement_ids_by_article: DataLoader[int, list[int]] = field(init=False)
-    speaker_ids_by_article: DataLoader[int, list[int]] = field(init=False)
-    article_ids_by_speaker: DataLoader[tuple[int, int, int], list[int]] = field(init=False)
-    article_ids_by_country: DataLoader[tuple[int, int, int], list[int]] = field(init=False)
-    article_ids_by_agreement: DataLoader[tuple[int, int, int], list[int]] = field(init=False)
-    aliases_by_speaker: DataLoader[int, list[str]] = field(init=False)
-    speaker_count_by_country: DataLoader[int, int] = field(init=False)
-    quote_count_by_country: DataLoader[int, int] = field(init=False)
-    quote_count_by_agreement: DataLoader[int, int] = field(init=False)
-    quote_ids_page_by_speaker: DataLoader[tuple[int, int, int], list[int]] = field(init=False)
-    speaker_ids_page_by_country: DataLoader[tuple[int, int, int], list[int]] = field(init=False)
+    article_by_id: BatchLoader[int, Article | None] = field(init=False)
+    quote_by_id: BatchLoader[int, Quote | None] = field(init=False)
+    speaker_by_id: BatchLoader[int, Speaker | None] = field(init=False)
+    country_by_id: BatchLoader[int, Country | None] = field(init=False)
+    agreement_by_id: BatchLoader[int, Agreement | None] = field(init=False)
+    quotes_by_article: BatchLoader[int, list[Quote]] = field(init=False)
+    memberships_by_agreement: BatchLoader[int, list[Membership]] = field(init=False)
+    memberships_by_country: BatchLoader[int, list[Membership]] = field(init=False)
+    country_ids_by_article: BatchLoader[int, list[int]] = field(init=False)
+    agreement_ids_by_article: BatchLoader[int, list[int]] = field(init=False)
+    speaker_ids_by_article: BatchLoader[int, list[int]] = field(init=False)
+    article_ids_by_speaker: BatchLoader[tuple[int, int, int], list[int]] = field(init=False)
+    article_ids_by_country: BatchLoader[tuple[int, int, int], list[int]] = field(init=False)
+    article_ids_by_agreement: BatchLoader[tuple[int, int, int], list[int]] = field(init=False)
+    aliases_by_speaker: BatchLoader[int, list[str]] = field(init=False)
+    speaker_count_by_country: BatchLoader[int, int] = field(init=False)
+    quote_count_by_country: BatchLoader[int, int] = field(init=False)
+    quote_count_by_agreement: BatchLoader[int, int] = field(init=False)
+    quote_ids_page_by_speaker: BatchLoader[tuple[int, int, int], list[int]] = field(init=False)
+    speaker_ids_page_by_country: BatchLoader[tuple[int, int, int], list[int]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.article_by_id = DataLoader(_by_id(Article))
-        self.quote_by_id = DataLoader(_by_id(Quote))
-        self.speaker_by_id = DataLoader(_by_id(Speaker))
-        self.country_by_id = DataLoader(_countries.load)
-        self.agreement_by_id = DataLoader(_by_id(Agreement))
-        self.quotes_by_article = DataLoader(_children(Quote, "article_id", "position"))
-        self.memberships_by_agreement = DataLoader(_children(Membership, "agreement_id", "id"))
-        self.memberships_by_country = DataLoader(_children(Membership, "country_id", "id"))
-        self.country_ids_by_article = DataLoader(_grouped(ArticleCountry, "article_id", "country_id"))
-        self.agreement_ids_by_article = DataLoader(_grouped(ArticleAgreement, "article_id", "agreement_id"))
-        self.speaker_ids_by_article = DataLoader(_grouped(ArticleSpeaker, "article_id", "speaker_id"))
+        self.article_by_id = BatchLoader(_by_id(Article))
+        self.quote_by_id = BatchLoader(_by_id(Quote))
+        self.speaker_by_id = BatchLoader(_by_id(Speaker))
+        self.country_by_id = BatchLoader(_countries.load)
+        self.agreement_by_id = BatchLoader(_by_id(Agreement))
+        self.quotes_by_article = BatchLoader(_children(Quote, "article_id", "position"))
+        self.memberships_by_agreement = BatchLoader(_children(Membership, "agreement_id", "id"))
+        self.memberships_by_country = BatchLoader(_children(Membership, "country_id", "id"))
+        self.country_ids_by_article = BatchLoader(_grouped(ArticleCountry, "article_id", "country_id"))
+        self.agreement_ids_by_article = BatchLoader(_grouped(ArticleAgreement, "article_id", "agreement_id"))
+        self.speaker_ids_by_article = BatchLoader(_grouped(ArticleSpeaker, "article_id", "speaker_id"))
         # Newest articles first, a page at a time: a country may be in 100,000 of them.
-        self.article_ids_by_speaker = DataLoader(_page_ids("article_speaker", "speaker_id", "article_id", True))
-        self.article_ids_by_country = DataLoader(_page_ids("article_country", "country_id", "article_id", True))
-        self.article_ids_by_agreement = DataLoader(_page_ids("article_agreement", "agreement_id", "article_id", True))
-        self.aliases_by_speaker = DataLoader(_grouped(SpeakerAlias, "speaker_id", "alias"))
-        self.speaker_count_by_country = DataLoader(_counts(Speaker, "country_id"))
-        self.quote_count_by_country = DataLoader(_counts(Quote, "speaker__country_id"))
-        self.quote_count_by_agreement = DataLoader(_counts(Quote, "article__agreement_links__agreement_id"))
-        self.quote_ids_page_by_speaker = DataLoader(_page_ids("quote", "speaker_id"))
-        self.speaker_ids_page_by_country = DataLoader(_page_ids("speaker", "country_id"))
+        self.article_ids_by_speaker = BatchLoader(_page_ids("article_speaker", "speaker_id", "article_id", True))
+        self.article_ids_by_country = BatchLoader(_page_ids("article_country", "country_id", "article_id", True))
+        self.article_ids_by_agreement = BatchLoader(_page_ids("article_agreement", "agreement_id", "article_id", True))
+        self.aliases_by_speaker = BatchLoader(_grouped(SpeakerAlias, "speaker_id", "alias"))
+        self.speaker_count_by_country = BatchLoader(_counts(Speaker, "country_id"))
+        self.quote_count_by_country = BatchLoader(_counts(Quote, "speaker__country_id"))
+        self.quote_count_by_agreement = BatchLoader(_counts(Quote, "article__agreement_links__agreement_id"))
+        self.quote_ids_page_by_speaker = BatchLoader(_page_ids("quote", "speaker_id"))
+        self.speaker_ids_page_by_country = BatchLoader(_page_ids("speaker", "country_id"))
 
 
-async def load_all(loader: DataLoader[int, M | None], ids: Sequence[int]) -> list[M]:
+async def load_all(loader: BatchLoader[int, Any], ids: Sequence[int]) -> list[Any]:
     """Rows for ids, skipping any deleted meanwhile."""
     return [row for row in await loader.load_many(list(ids)) if row is not None]

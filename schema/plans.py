@@ -22,11 +22,13 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from inspect import isawaitable
 from types import FunctionType
 from typing import Any, TypeGuard
 
 from graphql import (
+    ArgumentNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -46,6 +48,7 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     VariableNode,
+    get_nullable_type,
     is_abstract_type,
     is_leaf_type,
     parse,
@@ -53,6 +56,9 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.pyutils import Path, Undefined
 from graphql.type.definition import GraphQLResolveInfoHelpers
+from strawberry import relay
+from strawberry.relay import GlobalID
+from strawberry.relay.fields import NodeExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
@@ -111,6 +117,22 @@ def _uses_variables(node: Any) -> bool:
     return False
 
 
+def _sizes_use_variables(node: Any) -> bool:
+    """Whether a variable sets some `first` or `last`: the document's cost then varies by request."""
+    if isinstance(node, ArgumentNode):
+        return node.name.value in ("first", "last") and _uses_variables(node.value)
+    if isinstance(node, Node):
+        return any(_sizes_use_variables(getattr(node, key)) for key in node.keys if key != "loc")
+    if isinstance(node, tuple | list):
+        return any(_sizes_use_variables(item) for item in node)
+    return False
+
+
+# Leaf types whose values of one exact Python type are their own output: no coercion to call.
+_PASSTHROUGH = {"String": str, "Boolean": bool, "Int": int, "Float": float, "ID": str}
+_INT32 = range(-(2**31), 2**31)
+
+
 @dataclass(slots=True, eq=False)
 class _Field:
     """One response key of a selection on one object type."""
@@ -122,6 +144,7 @@ class _Field:
     definition: GraphQLField | None  # None for __typename
     shape: _Shape | None = None
     attr: str | None = None  # the Python attribute, for a field without a resolver
+    passthrough: type | None = None  # a leaf's values of this exact type are output as they are
     args: dict[str, Any] | None = None  # the arguments, when no variable sets them
     dynamic_args: bool = False
     # A resolver without arguments or field extensions, called as itself: strawberry's wrapper
@@ -130,6 +153,7 @@ class _Field:
     self_arg: bool = False
     info_name: str | None = None
     strawberry_field: Any = None
+    node_lookup: bool = False  # relay's `node(id:)`: the type's resolve_node, called as itself
     children: dict[str, list[_Field]] = field(default_factory=dict)
 
     def fields_for(self, type_name: str) -> list[_Field]:
@@ -154,6 +178,18 @@ class _Field:
             self.children[object_type.name] = self.plan.collect(object_type, selections)
 
 
+@lru_cache(maxsize=4)
+def _node_types(schema: GraphQLSchema) -> dict[str, type[relay.Node]]:
+    """The strawberry classes of the schema's Node types, by GraphQL type name."""
+    found: dict[str, type[relay.Node]] = {}
+    for name, graphql_type in schema.type_map.items():
+        definition = (getattr(graphql_type, "extensions", None) or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        origin = getattr(definition, "origin", None)
+        if isinstance(graphql_type, GraphQLObjectType) and isinstance(origin, type) and issubclass(origin, relay.Node):
+            found[name] = origin
+    return found
+
+
 class Plan:
     """One query document (and operation), compiled for repeated runs."""
 
@@ -171,9 +207,13 @@ class Plan:
             raise Unplannable("operation directives")
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.has_variables = bool(self.operation.variable_definitions)
+        # Strawberry checked the cost when it answered the document; it is the same every time
+        # unless a variable sets a page size.
+        self.cost_varies = self.has_variables and _sizes_use_variables(document)
         query_type = schema.query_type
         assert query_type is not None
         self.query_type = query_type
+        self.node_types = _node_types(schema)
         self.root = self.collect(query_type, [self.operation.selection_set])
 
     def collect(self, object_type: GraphQLObjectType, selection_sets: list[SelectionSetNode]) -> list[_Field]:
@@ -233,6 +273,9 @@ class Plan:
         resolver = strawberry_field.base_resolver if strawberry_field is not None else None
         if getattr(definition.resolve, "_is_default", False) and strawberry_field is not None:
             planned.attr = strawberry_field.python_name
+            leaf = get_nullable_type(definition.type)
+            if is_leaf_type(leaf):
+                planned.passthrough = _PASSTHROUGH.get(leaf.name)
         elif (
             strawberry_field is not None
             and resolver is not None
@@ -246,6 +289,11 @@ class Plan:
             planned.self_arg = resolver.self_parameter is not None
             planned.info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
             planned.strawberry_field = strawberry_field
+        if strawberry_field is not None and any(isinstance(e, NodeExtension) for e in strawberry_field.extensions):
+            planned.node_lookup = not isinstance(get_nullable_type(definition.type), GraphQLList)
+            planned.strawberry_field = strawberry_field
+        if planned.attr is not None or planned.direct is not None:
+            pass
         elif definition.args or nodes[0].arguments:
             if _uses_variables(nodes[0].arguments):
                 planned.dynamic_args = True
@@ -263,8 +311,7 @@ class Plan:
             if isinstance(coerced, list):
                 raise StepAside("variables do not coerce")
             values = coerced
-            # The cost of a page depends on `first`, which a variable may set.
-            if query_cost(self.schema, self.document, variables, self.operation_name) > max_cost:
+            if self.cost_varies and query_cost(self.schema, self.document, variables, self.operation_name) > max_cost:
                 raise StepAside("over the cost limit")
         return await _Run(self, context, values).execute()
 
@@ -282,7 +329,7 @@ class _Run:
 
     @staticmethod
     async def _gather(values: Any) -> list[Any]:
-        return list(await asyncio.gather(*values))
+        return list(await asyncio.gather(*values))  # for a resolver that asks for it
 
     def info(self, planned: _Field) -> GraphQLResolveInfo[Any]:
         info = self.infos.get(id(planned))
@@ -307,16 +354,30 @@ class _Run:
             )
         return info
 
+    async def node(self, planned: _Field) -> Any:
+        """What relay's `node(id:)` resolves to, asked of the type the ID names."""
+        global_id = self.arguments(planned)["id"]
+        if not isinstance(global_id, GlobalID):
+            global_id = GlobalID.from_id(global_id)
+        origin = self.plan.node_types.get(global_id.type_name)
+        if origin is None:
+            raise StepAside("not the ID of a node type")
+        node = origin.resolve_node(global_id.node_id, info=self.strawberry_info(planned), required=False)
+        return await node if isawaitable(node) else node
+
+    def strawberry_info(self, planned: _Field) -> Info[Any, Any]:
+        info = self.strawberry_infos.get(id(planned))
+        if info is None:
+            info = Info(_raw_info=self.info(planned), _field=planned.strawberry_field)
+            self.strawberry_infos[id(planned)] = info
+        return info
+
     def call(self, planned: _Field, source: Any) -> Any:
         direct = planned.direct
         assert direct is not None
         if planned.info_name is None:
             return direct(source) if planned.self_arg else direct()
-        info = self.strawberry_infos.get(id(planned))
-        if info is None:
-            info = Info(_raw_info=self.info(planned), _field=planned.strawberry_field)
-            self.strawberry_infos[id(planned)] = info
-        keywords = {planned.info_name: info}
+        keywords = {planned.info_name: self.strawberry_info(planned)}
         return direct(source, **keywords) if planned.self_arg else direct(**keywords)
 
     def arguments(self, planned: _Field) -> dict[str, Any]:
@@ -363,6 +424,14 @@ class _Run:
                     continue
                 if planned.attr is not None:
                     value = getattr(source, planned.attr)
+                    passthrough = planned.passthrough
+                    if (
+                        passthrough is not None
+                        and type(value) is passthrough
+                        and (passthrough is not int or value in _INT32)
+                    ):
+                        out[planned.key] = value
+                        continue
                 elif planned.direct is not None:
                     try:
                         value = self.call(planned, source)
@@ -372,6 +441,10 @@ class _Run:
                         out[planned.key] = None
                         waiting.append((value, planned, out))
                         continue
+                elif planned.node_lookup:
+                    out[planned.key] = None
+                    waiting.append((self.node(planned), planned, out))
+                    continue
                 else:
                     try:
                         value = planned.definition.resolve(  # type: ignore[misc]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -45,6 +46,7 @@ class Refused(Exception):
         self.headers = dict(headers or {})
 
 
+@lru_cache(maxsize=256)
 def negotiate(accept: str | None) -> str | None:
     """The response media type the Accept header prefers; None when it accepts neither."""
     if accept is None or not accept.strip():
