@@ -107,25 +107,27 @@ def _shape(type_: GraphQLOutputType) -> _Shape:
     return _Shape(_ABSTRACT, non_null, abstract=type_)
 
 
-def _uses_variables(node: Any) -> bool:
-    if isinstance(node, VariableNode):
+def _contains(node: Any, test: Callable[[Any], bool]) -> bool:
+    """Whether an AST node, or any node below it, passes `test`."""
+    if test(node):
         return True
     if isinstance(node, Node):
-        return any(_uses_variables(getattr(node, key)) for key in node.keys if key != "loc")
+        return any(_contains(getattr(node, key), test) for key in node.keys if key != "loc")
     if isinstance(node, tuple | list):
-        return any(_uses_variables(item) for item in node)
+        return any(_contains(item, test) for item in node)
     return False
+
+
+def _uses_variables(node: Any) -> bool:
+    return _contains(node, lambda n: isinstance(n, VariableNode))
 
 
 def _sizes_use_variables(node: Any) -> bool:
     """Whether a variable sets some `first` or `last`: the document's cost then varies by request."""
-    if isinstance(node, ArgumentNode):
-        return node.name.value in ("first", "last") and _uses_variables(node.value)
-    if isinstance(node, Node):
-        return any(_sizes_use_variables(getattr(node, key)) for key in node.keys if key != "loc")
-    if isinstance(node, tuple | list):
-        return any(_sizes_use_variables(item) for item in node)
-    return False
+    return _contains(
+        node,
+        lambda n: isinstance(n, ArgumentNode) and n.name.value in ("first", "last") and _uses_variables(n.value),
+    )
 
 
 # Leaf types whose values of one exact Python type are their own output: no coercion to call.
@@ -146,7 +148,6 @@ class _Field:
     attr: str | None = None  # the Python attribute, for a field without a resolver
     passthrough: type | None = None  # a leaf's values of this exact type are output as they are
     args: dict[str, Any] | None = None  # the arguments, when no variable sets them
-    dynamic_args: bool = False
     # A resolver without arguments or field extensions, called as itself: strawberry's wrapper
     # (argument conversion, extension chain) costs more than most of these resolvers.
     direct: Callable[..., Any] | None = None
@@ -295,9 +296,7 @@ class Plan:
         if planned.attr is not None or planned.direct is not None:
             pass
         elif definition.args or nodes[0].arguments:
-            if _uses_variables(nodes[0].arguments):
-                planned.dynamic_args = True
-            else:
+            if not _uses_variables(nodes[0].arguments):
                 planned.args = get_argument_values(definition, nodes[0], _NO_VARIABLES)
         else:
             planned.args = {}
