@@ -63,6 +63,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
+from schema.batching import Failed, settle
 from schema.limits import query_cost
 
 _LEAF, _LIST, _OBJECT, _ABSTRACT = range(4)
@@ -401,10 +402,10 @@ class _Run:
                         awaitable.close()  # never started: no "was never awaited" warning
                 raise
             if waiting:
-                results = await asyncio.gather(*(w[0] for w in waiting), return_exceptions=True)
+                results = await settle([w[0] for w in waiting])
                 for (_, planned, out), value in zip(waiting, results, strict=True):
-                    if isinstance(value, BaseException):
-                        raise StepAside("a resolver failed") from value
+                    if isinstance(value, Failed):
+                        raise StepAside("a resolver failed") from value.error
                     out[planned.key] = self.complete(planned, planned.shape, value, following)  # type: ignore[arg-type]
             level = following
         return data
