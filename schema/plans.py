@@ -268,6 +268,8 @@ class Plan:
         if name.startswith("__"):
             raise Unplannable("introspection")
         definition = parent.fields[name]
+        if definition.resolve is None:
+            raise Unplannable("a field without strawberry's resolver")
         planned = _Field(self, key, nodes, parent, definition, shape=_shape(definition.type))
         strawberry_field: StrawberryField | None = (definition.extensions or {}).get(
             GraphQLCoreConverter.DEFINITION_BACKREF

@@ -30,7 +30,7 @@ from strawberry.types import ExecutionResult
 
 from schema.context import Context
 from schema.limits import REFUSAL_STATUS, timeout_error
-from schema.plans import Plans
+from schema.plans import Plan, Plans
 from service import settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -145,9 +145,12 @@ class QuoteGraphQL(GraphQL[Context, None]):
             return
         request = Request(scope, receive=receive)
         media_type = negotiate(request.headers.get("accept"))
-        response: Response
+        response: Response | None = None
         try:
-            response = await self.run(request)
+            if self.plans is not None and media_type is not None and scope["method"] == "POST":
+                response = await self.planned_response(request)
+            if response is None:
+                response = await self.run(request)
         except Refused as refusal:
             response = error_response(
                 refusal.status,
@@ -166,6 +169,43 @@ class QuoteGraphQL(GraphQL[Context, None]):
                 headers=headers,
             )
         await response(scope, receive, send)
+
+    async def planned_response(self, request: Request) -> Response | None:
+        """The answer to a POSTed query that has a plan, without strawberry's request pipeline;
+        None for anything else (strawberry's run then reads the same, cached, body)."""
+        assert self.plans is not None
+        content_type, charset = _media_type_and_charset(request.headers.get("content-type"))
+        if content_type != JSON or charset not in (None, "utf-8", "utf8"):
+            return None
+        try:
+            data = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("query"), str):
+            return None
+        variables, operation_name = data.get("variables"), data.get("operationName")
+        if not isinstance(variables, dict | None) or not isinstance(operation_name, str | None):
+            return None
+        if not isinstance(data.get("extensions"), dict | None):
+            return None
+        plan = self.plans.get(data["query"], operation_name)
+        if plan is None:
+            return None
+        sub_response = await self.get_sub_response(request)
+        result = await self.run_plan(plan, await self.get_context(request, sub_response), variables)
+        if result is None:
+            return None
+        return self.create_response(await self.process_result(request, result), sub_response)
+
+    async def run_plan(self, plan: Plan, context: Context, variables: dict[str, Any] | None) -> ExecutionResult | None:
+        """The plan's result, the time limit's error, or None when strawberry must answer."""
+        assert self.plans is not None
+        try:
+            async with asyncio.timeout(settings.REQUEST_TIMEOUT):
+                data = await self.plans.run(plan, context, variables, settings.MAX_QUERY_COST)
+        except TimeoutError:
+            return ExecutionResult(data=None, errors=[timeout_error(settings.REQUEST_TIMEOUT)])
+        return None if data is None else ExecutionResult(data=data, errors=None)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         return self.graphql_ide is not None and super().should_render_graphql_ide(request)
@@ -242,14 +282,9 @@ class QuoteGraphQL(GraphQL[Context, None]):
         query, operation_name = request_data.query, request_data.operation_name
         plan = self.plans.get(query, operation_name) if self.plans is not None else None
         if plan is not None:
-            assert self.plans is not None
-            try:
-                async with asyncio.timeout(settings.REQUEST_TIMEOUT):
-                    data = await self.plans.run(plan, context, request_data.variables, settings.MAX_QUERY_COST)
-            except TimeoutError:
-                return ExecutionResult(data=None, errors=[timeout_error(settings.REQUEST_TIMEOUT)])
-            if data is not None:
-                return ExecutionResult(data=data, errors=None)
+            result = await self.run_plan(plan, context, request_data.variables)
+            if result is not None:
+                return result
         try:
             result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data

@@ -220,3 +220,18 @@ async def test_a_planned_query_still_times_out(
     response = await post(http, query)
     assert response.status_code == 503
     assert response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"
+
+
+async def test_a_planned_answer_keeps_the_media_type_asked_for(app_client: tuple[httpx.AsyncClient, Any]) -> None:
+    http, plans = app_client
+    query = "{ articles(first: 1) { edges { node { title } } } }"
+    headers = {"Accept": "application/graphql-response+json"}
+    first = await http.post("/graphql", json={"query": query}, headers=headers)
+    second = await http.post("/graphql", json={"query": query}, headers=headers)
+    assert plans.runs == 1
+    assert first.status_code == second.status_code == 200
+    assert first.headers["content-type"] == second.headers["content-type"]
+    assert second.headers["content-type"].startswith("application/graphql-response+json")
+    assert first.content == second.content
+    get = await http.get("/graphql", params={"query": query}, headers=headers)  # GET: the same plan
+    assert get.content == first.content and plans.runs == 2
