@@ -8,10 +8,8 @@ does for us with less bookkeeping: no batch objects, no cache-key function, no p
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import types
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -82,7 +80,7 @@ class Failed:
 
     __slots__ = ("error",)
 
-    def __init__(self, error: Exception) -> None:
+    def __init__(self, error: BaseException) -> None:
         self.error = error
 
 
@@ -99,75 +97,101 @@ async def settle(awaitables: Sequence[Any]) -> list[Any]:
     scheduled first step and done callbacks; here every coroutine takes its first step at once,
     and whenever futures they wait on are done, this Task wakes once and steps every one of them.
     Their code runs in the calling Task, as it would under a plain `await` (asyncio.timeout and
-    current_task see the request's Task).
+    current_task see the request's Task). Cancelled, it cancels each coroutine still waiting, as
+    gather cancels its children, lets their cleanup run (a query in flight hands its connection
+    back), and then raises.
     """
-    count = len(awaitables)
-    results: list[Any] = [None] * count
-    coroutines = [a if isinstance(a, Coroutine) else _awaited(a) for a in awaitables]
-    ready: deque[int] = deque(range(count))
-    waiting_on: dict[int, Any] = {}  # what each suspended coroutine waits for
-    loop = asyncio.get_running_loop()
-    wake: asyncio.Future[None] | None = None
-    remaining = count
-
-    def resume(index: int) -> None:
-        ready.append(index)
-        if wake is not None and not wake.done():
-            wake.set_result(None)
-
+    run = _Settle([a if isinstance(a, Coroutine) else _awaited(a) for a in awaitables])
     try:
-        while remaining:
-            if not ready:
-                wake = loop.create_future()
-                await wake
-                wake = None
-            while ready:
-                index = ready.popleft()
-                waiting_on.pop(index, None)
-                try:
-                    yielded = coroutines[index].send(None)
-                except StopIteration as stop:
-                    results[index] = stop.value
-                    remaining -= 1
-                    continue
-                except Exception as error:
-                    results[index] = Failed(error)
-                    remaining -= 1
-                    continue
-                waiting_on[index] = yielded
-                if getattr(yielded, "_asyncio_future_blocking", False):
-                    yielded._asyncio_future_blocking = False
-                    yielded.add_done_callback(lambda _, index=index: resume(index))
-                elif yielded is None:  # a bare yield (asyncio.sleep(0)): once round the loop
-                    loop.call_soon(resume, index)
-                else:
-                    del waiting_on[index]
-                    coroutines[index].close()
-                    results[index] = Failed(RuntimeError(f"awaited {yielded!r}, not an asyncio future"))
-                    remaining -= 1
-    except BaseException:
-        # Cancelled (the request's time limit): what is still waiting (a query in flight) runs
-        # to its end in a Task of its own, so connections are handed back as they should be.
-        for index, future in waiting_on.items():
-            task = loop.create_task(_finish(coroutines[index], future))
-            _finishing.add(task)
-            task.add_done_callback(_finishing.discard)
+        await run.drive()
+    except asyncio.CancelledError:
+        run.cancel_waiting()
+        try:
+            await run.drive()
+        finally:
+            run.close()
         raise
-    return results
+    except BaseException:
+        run.close()
+        raise
+    return run.results
 
 
-_finishing: set[asyncio.Task[Any]] = set()
+class _Settle:
+    def __init__(self, coroutines: list[Coroutine[Any, Any, Any]]) -> None:
+        self.coroutines = coroutines
+        self.results: list[Any] = [None] * len(coroutines)
+        self.remaining = len(coroutines)
+        self.ready: deque[tuple[int, BaseException | None]] = deque((i, None) for i in range(len(coroutines)))
+        self.waiting_on: dict[int, Any] = {}  # the future each suspended coroutine waits for
+        self.loop = asyncio.get_running_loop()
+        self.wake: asyncio.Future[None] | None = None
+
+    def resume(self, index: int, future: Any) -> None:
+        if self.waiting_on.get(index) is not future:
+            return  # cancelled meanwhile: already resumed with the cancellation
+        del self.waiting_on[index]
+        self.ready.append((index, None))
+        if self.wake is not None and not self.wake.done():
+            self.wake.set_result(None)
+
+    async def drive(self) -> None:
+        while self.remaining:
+            if not self.ready:
+                self.wake = self.loop.create_future()
+                await self.wake
+                self.wake = None
+            while self.ready:
+                self.step(*self.ready.popleft())
+
+    def step(self, index: int, error: BaseException | None) -> None:
+        coroutine = self.coroutines[index]
+        try:
+            yielded = coroutine.send(None) if error is None else coroutine.throw(error)
+        except StopIteration as stop:
+            self.done(index, stop.value)
+            return
+        except (Exception, asyncio.CancelledError) as failure:
+            self.done(index, Failed(failure))
+            return
+        if getattr(yielded, "_asyncio_future_blocking", False):
+            yielded._asyncio_future_blocking = False
+            self.waiting_on[index] = yielded
+            yielded.add_done_callback(lambda future: self.resume(index, future))
+        elif yielded is None:  # a bare yield (asyncio.sleep(0)): once round the loop
+            self.waiting_on[index] = None
+            self.loop.call_soon(self.resume, index, None)
+        else:
+            coroutine.close()
+            self.done(index, Failed(RuntimeError(f"awaited {yielded!r}, not an asyncio future")))
+
+    def done(self, index: int, result: Any) -> None:
+        self.results[index] = result
+        self.remaining -= 1
+
+    def cancel_waiting(self) -> None:
+        for index in list(self.waiting_on):
+            future = self.waiting_on.pop(index)
+            if future is not None and not future.done():
+                future.cancel()  # as a Task's cancel() cancels the future it waits on
+            self.ready.append((index, asyncio.CancelledError()))
+
+    def close(self) -> None:
+        for coroutine in self.coroutines:
+            coroutine.close()
 
 
-async def _finish(coroutine: Coroutine[Any, Any, Any], future: Any) -> None:
-    with contextlib.suppress(Exception):
-        await _resume(coroutine, future)
+BATCH_ATTRIBUTE = "resolve_batch"
+R = TypeVar("R", bound=Callable[..., Any])
 
 
-@types.coroutine
-def _resume(coroutine: Coroutine[Any, Any, Any], future: Any) -> Generator[Any, None, Any]:
-    """Continue, inside the Task awaiting this, a coroutine `settle` stepped up to `future`."""
-    if future is not None:
-        future._asyncio_future_blocking = True
-    yield future
-    return (yield from coroutine)
+def batched(batch: Callable[[list[Any], Any], Awaitable[list[Any]]]) -> Callable[[R], R]:
+    """Gives a resolver `batch(parents, info) -> values` (one for each parent, in order): what a
+    query plan calls once for all the objects of a level, in place of the resolver for each. The
+    resolver itself should be `batch([self], info)[0]`, so that both answer alike."""
+
+    def mark(resolver: R) -> R:
+        setattr(resolver, BATCH_ATTRIBUTE, batch)
+        return resolver
+
+    return mark

@@ -32,6 +32,7 @@ from service.models import (
 )
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
 
@@ -253,6 +254,40 @@ class Loaders:
         self.quote_count_by_agreement = BatchLoader(_counts(Quote, "article__agreement_links__agreement_id"))
         self.quote_ids_page_by_speaker = BatchLoader(_page_ids("quote", "speaker_id"))
         self.speaker_ids_page_by_country = BatchLoader(_page_ids("speaker", "country_id"))
+
+
+async def one_each(
+    parents: Sequence[Any], key: str, loader: BatchLoader[int, Any], convert: Callable[[Any], T]
+) -> list[T | None]:
+    """For each parent, the row its `key` attribute names (None without one), converted."""
+    keys: list[int | None] = [getattr(parent, key) for parent in parents]
+    rows = iter(await loader.load_many([k for k in keys if k is not None]))
+    converted: list[T | None] = []
+    for k in keys:
+        row = None if k is None else next(rows)
+        converted.append(None if row is None else convert(row))
+    return converted
+
+
+async def list_each(
+    parents: Sequence[Any], loader: BatchLoader[int, Any], convert: Callable[[Any], T]
+) -> list[list[T]]:
+    """For each parent, the rows the loader holds under its id, converted."""
+    return [[convert(row) for row in rows] for rows in await loader.load_many([parent.id for parent in parents])]
+
+
+async def linked_each(
+    parents: Sequence[Any],
+    ids: BatchLoader[int, list[int]],
+    rows: BatchLoader[int, Any],
+    convert: Callable[[Any], T],
+) -> list[list[T]]:
+    """For each parent, the rows a link table names for its id, in link order, converted; rows
+    deleted meanwhile are skipped."""
+    id_lists = await ids.load_many([parent.id for parent in parents])
+    wanted = list(dict.fromkeys(i for id_list in id_lists for i in id_list))
+    by_id = dict(zip(wanted, await rows.load_many(wanted), strict=True))
+    return [[convert(by_id[i]) for i in id_list if by_id[i] is not None] for id_list in id_lists]
 
 
 async def load_all(loader: BatchLoader[int, Any], ids: Sequence[int]) -> list[Any]:

@@ -104,8 +104,12 @@ async def paginate(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
-) -> Page[M]:
-    """One page of `queryset` in `ordering`, forwards (first/after) or backwards (last/before)."""
+    load: Callable[[list[int]], Awaitable[list[Any]]] | None = None,
+) -> Page[Any]:
+    """One page of `queryset` in `ordering`, forwards (first/after) or backwards (last/before).
+
+    With `load` (a loader's load_many), the query selects only ids and the ordering column, and
+    the rows come from `load`: the request's loader then holds them for any later lookup."""
     if first is not None and last is not None:
         raise PaginationError("pass `first` or `last`, not both")
     if after is not None and before is not None:
@@ -120,12 +124,27 @@ async def paginate(
     descending = ordering.descending == forward
     sign = "-" if descending else ""
     columns = [f"{sign}{ordering.column}"] + ([] if ordering.column == "id" else [f"{sign}id"])
-    rows = list(await query.order_by(*columns).limit(limit + 1))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    query = query.order_by(*columns).limit(limit + 1)
+    keys: list[tuple[int, Any]]
+    rows: list[Any]
+    if load is None:
+        rows = list(await query)
+        keys = [(row.pk, getattr(row, ordering.column)) for row in rows]
+    else:
+        keys = [(row_id, value) for row_id, value in await query.values_list("id", ordering.column)]
+    more = len(keys) > limit
+    keys = keys[:limit]
     if not forward:
-        rows.reverse()
-    cursors = [encode_cursor(ordering, getattr(row, ordering.column), row.pk) for row in rows]
+        keys.reverse()
+    if load is None:
+        rows = rows[:limit]
+        if not forward:
+            rows.reverse()
+    else:
+        loaded = await load([row_id for row_id, _ in keys])
+        kept = [(key, row) for key, row in zip(keys, loaded, strict=True) if row is not None]  # deleted meanwhile
+        keys, rows = [key for key, _ in kept], [row for _, row in kept]
+    cursors = [encode_cursor(ordering, value, row_id) for row_id, value in keys]
     return Page(
         rows=rows,
         cursors=cursors,

@@ -34,6 +34,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
     GraphQLList,
@@ -63,7 +64,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
-from schema.batching import Failed, settle
+from schema.batching import BATCH_ATTRIBUTE, Failed, settle
 from schema.limits import query_cost
 
 _LEAF, _LIST, _OBJECT, _ABSTRACT = range(4)
@@ -89,6 +90,7 @@ class _Shape:
     kind: int
     non_null: bool
     coerce: Callable[[Any], Any] | None = None
+    coerced: dict[Any, Any] | None = None  # outputs already coerced, for an enum
     item: _Shape | None = None
     name: str = ""
     abstract: GraphQLAbstractType | None = None
@@ -100,6 +102,9 @@ def _shape(type_: GraphQLOutputType) -> _Shape:
         type_ = type_.of_type
     if isinstance(type_, GraphQLList):
         return _Shape(_LIST, non_null, item=_shape(type_.of_type))
+    if isinstance(type_, GraphQLEnumType):
+        # An enum has few values: each member's output is looked up once, then remembered.
+        return _Shape(_LEAF, non_null, coerce=type_.coerce_output_value, coerced={})
     if is_leaf_type(type_):
         return _Shape(_LEAF, non_null, coerce=type_.coerce_output_value)
     if isinstance(type_, GraphQLObjectType):
@@ -152,14 +157,13 @@ class _Field:
     # A resolver without arguments or field extensions, called as itself: strawberry's wrapper
     # (argument conversion, extension chain) costs more than most of these resolvers.
     direct: Callable[..., Any] | None = None
+    # The same resolver for every object of a level at once (schema.batching.batched).
+    batch: Callable[[list[Any], Any], Awaitable[list[Any]]] | None = None
     self_arg: bool = False
     info_name: str | None = None
     strawberry_field: Any = None
     node_lookup: bool = False  # relay's `node(id:)`: the type's resolve_node, called as itself
     children: dict[str, list[_Field]] = field(default_factory=dict)
-
-    def fields_for(self, type_name: str) -> list[_Field]:
-        return self.children[type_name]
 
     def compile_children(self) -> None:
         """The sub-selection for every object type the field can return, all of it at once, so a
@@ -290,6 +294,7 @@ class Plan:
             and isinstance(resolver.wrapped_func, FunctionType)
         ):
             planned.direct = resolver.wrapped_func
+            planned.batch = getattr(resolver.wrapped_func, BATCH_ATTRIBUTE, None)
             planned.self_arg = resolver.self_parameter is not None
             planned.info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
             planned.strawberry_field = strawberry_field
@@ -395,7 +400,7 @@ class _Run:
         ]
         while level:
             following: list[tuple[Any, list[_Field], dict[str, Any], str]] = []
-            waiting: list[tuple[Any, _Field, dict[str, Any]]] = []
+            waiting: list[tuple[Any, _Field, dict[str, Any] | list[dict[str, Any]]]] = []
             try:
                 self.start_level(level, following, waiting)
             except BaseException:
@@ -408,7 +413,15 @@ class _Run:
                 for (_, planned, out), value in zip(waiting, results, strict=True):
                     if isinstance(value, Failed):
                         raise StepAside("a resolver failed") from value.error
-                    out[planned.key] = self.complete(planned, planned.shape, value, following)  # type: ignore[arg-type]
+                    shape = planned.shape
+                    assert shape is not None
+                    if isinstance(out, dict):
+                        out[planned.key] = self.complete(planned, shape, value, following)
+                        continue
+                    if len(value) != len(out):  # a batch answers for each of its parents
+                        raise StepAside("a batch resolver gave the wrong number of values")
+                    for one, item in zip(out, value, strict=True):
+                        one[planned.key] = self.complete(planned, shape, item, following)
             level = following
         return data
 
@@ -416,13 +429,23 @@ class _Run:
         self,
         level: list[tuple[Any, list[_Field], dict[str, Any], str]],
         following: list[tuple[Any, list[_Field], dict[str, Any], str]],
-        waiting: list[tuple[Any, _Field, dict[str, Any]]],
+        waiting: list[tuple[Any, _Field, dict[str, Any] | list[dict[str, Any]]]],
     ) -> None:
-        """Reads and completes every field it can at once; queues the awaitable ones."""
+        """Reads and completes every field it can at once; queues the awaitable ones, and one call
+        of each batch resolver for all the objects of the level."""
+        batches: dict[int, tuple[_Field, list[Any], list[dict[str, Any]]]] = {}
         for source, fields, out, type_name in level:
             for planned in fields:
                 if planned.definition is None:
                     out[planned.key] = type_name
+                    continue
+                if planned.batch is not None:
+                    out[planned.key] = None
+                    batch = batches.get(id(planned))
+                    if batch is None:
+                        batch = batches[id(planned)] = (planned, [], [])
+                    batch[1].append(source)
+                    batch[2].append(out)
                     continue
                 if planned.attr is not None:
                     value = getattr(source, planned.attr)
@@ -459,6 +482,9 @@ class _Run:
                         waiting.append((value, planned, out))
                         continue
                 out[planned.key] = self.complete(planned, planned.shape, value, following)  # type: ignore[arg-type]
+        for planned, sources, outs in batches.values():
+            assert planned.batch is not None
+            waiting.append((planned.batch(sources, self.strawberry_info(planned)), planned, outs))
 
     def complete(
         self,
@@ -473,17 +499,36 @@ class _Run:
             return None
         kind = shape.kind
         if kind == _LEAF:
+            known = shape.coerced
+            if known is not None and (coerced := known.get(value)) is not None:
+                return coerced
             coerced = shape.coerce(value)  # type: ignore[misc]
             if coerced is None or coerced is Undefined:
                 raise StepAside("a leaf value does not coerce")
+            if known is not None:
+                known[value] = coerced
             return coerced
         if kind == _LIST:
             item = shape.item
             assert item is not None
-            return [self.complete(planned, item, v, following) for v in value]
+            if item.kind != _OBJECT:
+                return [self.complete(planned, item, v, following) for v in value]
+            # A list of objects, the commonest list there is: each an empty dict to fill next level.
+            name, fields = item.name, planned.children[item.name]
+            completed: list[dict[str, Any] | None] = []
+            for v in value:
+                if v is None:
+                    if item.non_null:
+                        raise StepAside("null in a non-null list item")
+                    completed.append(None)
+                    continue
+                filled: dict[str, Any] = {}
+                following.append((v, fields, filled, name))
+                completed.append(filled)
+            return completed
         name = shape.name if kind == _OBJECT else self.runtime_type(planned, value)
         out: dict[str, Any] = {}
-        following.append((value, planned.fields_for(name), out, name))
+        following.append((value, planned.children[name], out, name))
         return out
 
     def runtime_type(self, planned: _Field, value: Any) -> str:

@@ -51,13 +51,14 @@ class Query:
         queryset = models.Article.all()
         if filter is not None:
             queryset = filter.apply(queryset)
-        page = await paginate(queryset, ARTICLE_ORDERINGS[order_by], first, after, last, before)
-        info.context.loaders.article_by_id.prime_many({row.id: row for row in page.rows})
+        loader = info.context.loaders.article_by_id
+        page = await paginate(queryset, ARTICLE_ORDERINGS[order_by], first, after, last, before, loader.load_many)
         return ArticleConnection.from_page(page, Article.from_model)
 
     @strawberry.field(description="Quotes of every article, newest first unless `orderBy` says otherwise.")
     async def quotes(
         self,
+        info: Info,
         filter: Annotated[QuoteFilter | None, _filter("Only quotes matching this.")] = None,
         order_by: Annotated[QuoteOrder, _filter("The order of the list.")] = QuoteOrder.DATE_DESC,
         first: First = None,
@@ -68,7 +69,8 @@ class Query:
         queryset = models.Quote.all()
         if filter is not None:
             queryset = filter.apply(queryset)
-        page = await paginate(queryset, QUOTE_ORDERINGS[order_by], first, after, last, before)
+        loader = info.context.loaders.quote_by_id
+        page = await paginate(queryset, QUOTE_ORDERINGS[order_by], first, after, last, before, loader.load_many)
         return QuoteConnection.from_page(page, Quote.from_model)
 
     @strawberry.field(description="Speakers by name; `orderBy: QUOTE_COUNT_DESC` gives the top speakers.")
@@ -85,8 +87,8 @@ class Query:
         queryset = models.Speaker.all()
         if filter is not None:
             queryset = filter.apply(queryset)
-        page = await paginate(queryset, SPEAKER_ORDERINGS[order_by], first, after, last, before)
-        info.context.loaders.speaker_by_id.prime_many({row.id: row for row in page.rows})
+        loader = info.context.loaders.speaker_by_id
+        page = await paginate(queryset, SPEAKER_ORDERINGS[order_by], first, after, last, before, loader.load_many)
         return SpeakerConnection.from_page(page, Speaker.from_model)
 
     @strawberry.field(description="Countries mentioned in articles, by name.")

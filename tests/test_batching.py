@@ -67,21 +67,25 @@ async def _doubled(keys: list[int]) -> list[int]:
     return [k * 2 for k in keys]
 
 
-async def test_cancelled_settle_lets_work_in_flight_finish() -> None:
-    finished: list[str] = []
+async def test_cancelled_settle_cancels_what_waits_and_lets_it_clean_up() -> None:
+    cleaned: list[str] = []
     gate: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     async def query() -> str:
-        await gate
-        finished.append("query")
-        return "rows"
+        try:
+            await gate
+            return "rows"
+        finally:
+            await asyncio.sleep(0)  # cleanup that awaits, like handing a connection back
+            cleaned.append("query")
 
-    task = asyncio.ensure_future(settle([query()]))
+    async def quick() -> str:
+        return "done"
+
+    task = asyncio.ensure_future(settle([query(), quick()]))
     await asyncio.sleep(0)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    gate.set_result(None)
-    for _ in range(5):
-        await asyncio.sleep(0)
-    assert finished == ["query"]
+    assert cleaned == ["query"]
+    assert gate.cancelled()  # the future it waited on is cancelled, as Task.cancel() does

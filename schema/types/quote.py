@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from schema.batching import batched
 from schema.context import Info
+from schema.loaders import one_each
 from schema.types.common import CountedConnection, QuoteKind, Span, node_keys
 from service import models
 
@@ -51,21 +53,28 @@ class Quote(relay.Node):
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="Who said it, when the source could be resolved.")
+    @batched(lambda quotes, info: _speakers(quotes, info))
     async def speaker(self, info: Info) -> Annotated[Speaker, strawberry.lazy("schema.types.speaker")] | None:
-        from schema.types.speaker import Speaker
-
-        if self.speaker_id is None:
-            return None
-        row = await info.context.loaders.speaker_by_id.load(self.speaker_id)
-        return Speaker.from_model(row) if row else None
+        return (await _speakers([self], info))[0]
 
     @strawberry.field(description="The article the quote is in.")
+    @batched(lambda quotes, info: _articles(quotes, info))
     async def article(self, info: Info) -> Annotated[Article, strawberry.lazy("schema.types.article")]:
-        from schema.types.article import Article
+        article = (await _articles([self], info))[0]
+        assert article is not None  # a quote is deleted with its article
+        return article
 
-        row = await info.context.loaders.article_by_id.load(self.article_id)
-        assert row is not None  # a quote is deleted with its article
-        return Article.from_model(row)
+
+async def _speakers(quotes: list[Quote], info: Info) -> list[Speaker | None]:
+    from schema.types.speaker import Speaker
+
+    return await one_each(quotes, "speaker_id", info.context.loaders.speaker_by_id, Speaker.from_model)
+
+
+async def _articles(quotes: list[Quote], info: Info) -> list[Article | None]:
+    from schema.types.article import Article
+
+    return await one_each(quotes, "article_id", info.context.loaders.article_by_id, Article.from_model)
 
 
 @strawberry.type(description="A page of quotes.")

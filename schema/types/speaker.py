@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from schema.batching import batched
 from schema.context import Info
-from schema.loaders import NO_CURSOR, load_all
+from schema.loaders import NO_CURSOR, load_all, one_each
 from schema.pagination import child_page, page_size
 from schema.types.common import After, CountedConnection, First, SpeakerKind, node_keys
 from schema.types.quote import Quote, QuoteConnection
@@ -46,13 +47,9 @@ class Speaker(relay.Node):
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="The country the speaker speaks for or comes from, when known.")
+    @batched(lambda speakers, info: _countries(speakers, info))
     async def country(self, info: Info) -> Annotated[Country, strawberry.lazy("schema.types.country")] | None:
-        from schema.types.country import Country
-
-        if self.country_id is None:
-            return None
-        row = await info.context.loaders.country_by_id.load(self.country_id)
-        return Country.from_model(row) if row else None
+        return (await _countries([self], info))[0]
 
     @strawberry.field(description='Every form of the name seen in articles, normalised ("trump").')
     async def aliases(self, info: Info) -> list[str]:
@@ -88,6 +85,12 @@ class Speaker(relay.Node):
         loaders = info.context.loaders
         ids = await loaders.article_ids_by_speaker.load((self.id, NO_CURSOR, page_size(first)))
         return [Article.from_model(row) for row in await load_all(loaders.article_by_id, ids)]
+
+
+async def _countries(speakers: list[Speaker], info: Info) -> list[Country | None]:
+    from schema.types.country import Country
+
+    return await one_each(speakers, "country_id", info.context.loaders.country_by_id, Country.from_model)
 
 
 @strawberry.type(description="A page of speakers.")
