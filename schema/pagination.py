@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Awaitable, Callable
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
 import orjson
+from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from service import settings
+from service import events, settings
+from service.db import read_connection
 
 DEFAULT_PAGE_SIZE = 20
 M = TypeVar("M", bound=Model)
@@ -97,6 +101,38 @@ class Page(Generic[M]):
     count: Callable[[], Awaitable[int]]
 
 
+# As the response cache's: a bound on staleness should a PostgreSQL notification ever be lost.
+COUNT_TTL_SECONDS = 60.0
+COUNT_ENTRIES = 1024
+
+
+def remembered_count(key: Hashable, count: Callable[[], Awaitable[int]]) -> Callable[[], Awaitable[int]]:
+    """`count`, remembered per database until anything is written anywhere (events.generation()):
+    a list's pages after one cursor and another share their `totalCount`, and a count of 100,000
+    rows is paid once per write instead of once per page."""
+
+    async def counted() -> int:
+        conn = connections.get(read_connection())
+        store: OrderedDict[Hashable, tuple[tuple[int, ...], float, int]] | None = conn.__dict__.get(_COUNTS)
+        if store is None:
+            store = conn.__dict__[_COUNTS] = OrderedDict()
+        generation, now = events.generation(), time.monotonic()
+        entry = store.get(key)
+        if entry is not None and entry[0] == generation and now - entry[1] < COUNT_TTL_SECONDS:
+            return entry[2]
+        total = await count()
+        store[key] = (generation, now, total)  # the generation from before counting: never newer
+        store.move_to_end(key)
+        while len(store) > COUNT_ENTRIES:
+            store.popitem(last=False)
+        return total
+
+    return counted
+
+
+_COUNTS = "_quotegraph_counts"  # held by the Tortoise client, so a database's counts die with it
+
+
 async def paginate(
     queryset: QuerySet[M],
     ordering: Ordering,
@@ -105,6 +141,7 @@ async def paginate(
     last: int | None = None,
     before: str | None = None,
     load: Callable[[list[int]], Awaitable[list[Any]]] | None = None,
+    count_key: Hashable | None = None,
 ) -> Page[Any]:
     """One page of `queryset` in `ordering`, forwards (first/after) or backwards (last/before).
 
@@ -150,7 +187,7 @@ async def paginate(
         cursors=cursors,
         has_next=more if forward else cursor is not None,
         has_previous=cursor is not None if forward else more,
-        count=queryset.count,
+        count=queryset.count if count_key is None else remembered_count(count_key, queryset.count),
     )
 
 

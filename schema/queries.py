@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
+from tortoise.queryset import QuerySet
 
+from schema.batching import BatchLoader
 from schema.context import Info
 from schema.filters import (
     ARTICLE_ORDERINGS,
@@ -19,7 +21,7 @@ from schema.filters import (
     SpeakerFilter,
     SpeakerOrder,
 )
-from schema.pagination import paginate
+from schema.pagination import Ordering, Page, paginate
 from schema.types.agreement import Agreement, AgreementConnection
 from schema.types.article import Article, ArticleConnection
 from schema.types.common import After, Before, First, Last
@@ -31,6 +33,20 @@ from service import models
 
 def _filter(description: str) -> object:
     return strawberry.argument(description=description)
+
+
+async def _filtered(
+    queryset: QuerySet[Any],
+    filter: ArticleFilter | QuoteFilter | SpeakerFilter | None,
+    ordering: Ordering,
+    window: tuple[int | None, str | None, int | None, str | None],
+    loader: BatchLoader[int, Any],
+) -> Page[Any]:
+    """A page of a filtered list: rows through the request's loader, the total remembered per filter."""
+    if filter is not None:
+        queryset = filter.apply(queryset)
+    key = (queryset.model.__name__, repr(filter))
+    return await paginate(queryset, ordering, *window, load=loader.load_many, count_key=key)
 
 
 @strawberry.type(description="Read the graph of who said what.")
@@ -48,11 +64,13 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> ArticleConnection:
-        queryset = models.Article.all()
-        if filter is not None:
-            queryset = filter.apply(queryset)
-        loader = info.context.loaders.article_by_id
-        page = await paginate(queryset, ARTICLE_ORDERINGS[order_by], first, after, last, before, loader.load_many)
+        page = await _filtered(
+            models.Article.all(),
+            filter,
+            ARTICLE_ORDERINGS[order_by],
+            (first, after, last, before),
+            info.context.loaders.article_by_id,
+        )
         return ArticleConnection.from_page(page, Article.from_model)
 
     @strawberry.field(description="Quotes of every article, newest first unless `orderBy` says otherwise.")
@@ -66,11 +84,13 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> QuoteConnection:
-        queryset = models.Quote.all()
-        if filter is not None:
-            queryset = filter.apply(queryset)
-        loader = info.context.loaders.quote_by_id
-        page = await paginate(queryset, QUOTE_ORDERINGS[order_by], first, after, last, before, loader.load_many)
+        page = await _filtered(
+            models.Quote.all(),
+            filter,
+            QUOTE_ORDERINGS[order_by],
+            (first, after, last, before),
+            info.context.loaders.quote_by_id,
+        )
         return QuoteConnection.from_page(page, Quote.from_model)
 
     @strawberry.field(description="Speakers by name; `orderBy: QUOTE_COUNT_DESC` gives the top speakers.")
@@ -84,11 +104,13 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> SpeakerConnection:
-        queryset = models.Speaker.all()
-        if filter is not None:
-            queryset = filter.apply(queryset)
-        loader = info.context.loaders.speaker_by_id
-        page = await paginate(queryset, SPEAKER_ORDERINGS[order_by], first, after, last, before, loader.load_many)
+        page = await _filtered(
+            models.Speaker.all(),
+            filter,
+            SPEAKER_ORDERINGS[order_by],
+            (first, after, last, before),
+            info.context.loaders.speaker_by_id,
+        )
         return SpeakerConnection.from_page(page, Speaker.from_model)
 
     @strawberry.field(description="Countries mentioned in articles, by name.")
@@ -100,7 +122,9 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> CountryConnection:
-        page = await paginate(models.Country.all(), NAME_ORDERINGS[order_by], first, after, last, before)
+        page = await paginate(
+            models.Country.all(), NAME_ORDERINGS[order_by], first, after, last, before, count_key=("countries",)
+        )
         return CountryConnection.from_page(page, Country.from_model)
 
     @strawberry.field(description="Agreements mentioned in articles, by name.")
@@ -112,5 +136,7 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> AgreementConnection:
-        page = await paginate(models.Agreement.all(), NAME_ORDERINGS[order_by], first, after, last, before)
+        page = await paginate(
+            models.Agreement.all(), NAME_ORDERINGS[order_by], first, after, last, before, count_key=("agreements",)
+        )
         return AgreementConnection.from_page(page, Agreement.from_model)

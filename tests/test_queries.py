@@ -187,3 +187,22 @@ async def test_a_cursor_from_another_ordering_is_refused(corpus: httpx.AsyncClie
         )
     ).json()
     assert "the cursor belongs to ordering 'TITLE_ASC', not 'DATE_DESC'" in body["errors"][0]["message"]
+
+
+async def test_total_counts_are_remembered_only_until_the_next_write(corpus: httpx.AsyncClient) -> None:
+    query = """query ($search: String, $after: String) {
+      articles(first: 1, after: $after, filter: {search: $search}) { totalCount pageInfo { endCursor } }
+    }"""
+    first = (await graphql(corpus, query))["articles"]
+    assert first["totalCount"] == 3
+    after = {"after": first["pageInfo"]["endCursor"]}
+    assert (await graphql(corpus, query, after))["articles"]["totalCount"] == 3  # the next page: same total
+    assert (await graphql(corpus, query, {"search": "talks"}))["articles"]["totalCount"] == 1  # another filter
+    assert (await import_text("Talks end\n“We are done,” Trump said.\n")).status == "imported"
+    assert (await graphql(corpus, query, after))["articles"]["totalCount"] == 4
+    assert (await graphql(corpus, query, {"search": "talks"}))["articles"]["totalCount"] == 2
+    speakers = (await graphql(corpus, "{ speakers { totalCount } }"))["speakers"]["totalCount"]
+    assert (
+        await import_text("Talks resume\n“We are back,” Canadian Prime Minister Mark Carney said.\n")
+    ).status == "imported"
+    assert (await graphql(corpus, "{ speakers { totalCount } }"))["speakers"]["totalCount"] == speakers + 1

@@ -21,6 +21,33 @@ if TYPE_CHECKING:
     from schema.types.speaker import Speaker
 
 
+async def _quotes(articles: list[Article], info: Info) -> list[list[Quote]]:
+    from schema.types.quote import Quote
+
+    return await list_each(articles, info.context.loaders.quotes_by_article, Quote.from_model)
+
+
+async def _countries(articles: list[Article], info: Info) -> list[list[Country]]:
+    from schema.types.country import Country
+
+    loaders = info.context.loaders
+    return await linked_each(articles, loaders.country_ids_by_article, loaders.country_by_id, Country.from_model)
+
+
+async def _agreements(articles: list[Article], info: Info) -> list[list[Agreement]]:
+    from schema.types.agreement import Agreement
+
+    loaders = info.context.loaders
+    return await linked_each(articles, loaders.agreement_ids_by_article, loaders.agreement_by_id, Agreement.from_model)
+
+
+async def _speakers(articles: list[Article], info: Info) -> list[list[Speaker]]:
+    from schema.types.speaker import Speaker
+
+    loaders = info.context.loaders
+    return await linked_each(articles, loaders.speaker_ids_by_article, loaders.speaker_by_id, Speaker.from_model)
+
+
 @strawberry.type(description="A news article as imported, with the quotes found in it.")
 class Article(relay.Node):
     id: relay.NodeID[int]
@@ -74,51 +101,24 @@ class Article(relay.Node):
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="The article's quotes, in text order.")
-    @batched(lambda articles, info: _quotes(articles, info))
+    @batched(_quotes)
     async def quotes(self, info: Info) -> list[Annotated[Quote, strawberry.lazy("schema.types.quote")]]:
         return (await _quotes([self], info))[0]
 
     @strawberry.field(description="Countries the article mentions, in order of first mention.")
-    @batched(lambda articles, info: _countries(articles, info))
+    @batched(_countries)
     async def countries(self, info: Info) -> list[Annotated[Country, strawberry.lazy("schema.types.country")]]:
         return (await _countries([self], info))[0]
 
     @strawberry.field(description="Agreements the article mentions, in order of first mention.")
-    @batched(lambda articles, info: _agreements(articles, info))
+    @batched(_agreements)
     async def agreements(self, info: Info) -> list[Annotated[Agreement, strawberry.lazy("schema.types.agreement")]]:
         return (await _agreements([self], info))[0]
 
     @strawberry.field(description="Everyone the article names or quotes: people, organisations, anonymous sources.")
-    @batched(lambda articles, info: _speakers(articles, info))
+    @batched(_speakers)
     async def speakers(self, info: Info) -> list[Annotated[Speaker, strawberry.lazy("schema.types.speaker")]]:
         return (await _speakers([self], info))[0]
-
-
-async def _quotes(articles: list[Article], info: Info) -> list[list[Quote]]:
-    from schema.types.quote import Quote
-
-    return await list_each(articles, info.context.loaders.quotes_by_article, Quote.from_model)
-
-
-async def _countries(articles: list[Article], info: Info) -> list[list[Country]]:
-    from schema.types.country import Country
-
-    loaders = info.context.loaders
-    return await linked_each(articles, loaders.country_ids_by_article, loaders.country_by_id, Country.from_model)
-
-
-async def _agreements(articles: list[Article], info: Info) -> list[list[Agreement]]:
-    from schema.types.agreement import Agreement
-
-    loaders = info.context.loaders
-    return await linked_each(articles, loaders.agreement_ids_by_article, loaders.agreement_by_id, Agreement.from_model)
-
-
-async def _speakers(articles: list[Article], info: Info) -> list[list[Speaker]]:
-    from schema.types.speaker import Speaker
-
-    loaders = info.context.loaders
-    return await linked_each(articles, loaders.speaker_ids_by_article, loaders.speaker_by_id, Speaker.from_model)
 
 
 @strawberry.type(description="A page of articles.")

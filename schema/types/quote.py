@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from schema.types.speaker import Speaker
 
 
+async def _speakers(quotes: list[Quote], info: Info) -> list[Speaker | None]:
+    from schema.types.speaker import Speaker
+
+    return await one_each(quotes, "speaker_id", info.context.loaders.speaker_by_id, Speaker.from_model)
+
+
+async def _articles(quotes: list[Quote], info: Info) -> list[Article | None]:
+    from schema.types.article import Article
+
+    return await one_each(quotes, "article_id", info.context.loaders.article_by_id, Article.from_model)
+
+
 @strawberry.type(description="Words an article attributes to a speaker, with where they stand in it.")
 class Quote(relay.Node):
     id: relay.NodeID[int]
@@ -53,28 +65,16 @@ class Quote(relay.Node):
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="Who said it, when the source could be resolved.")
-    @batched(lambda quotes, info: _speakers(quotes, info))
+    @batched(_speakers)
     async def speaker(self, info: Info) -> Annotated[Speaker, strawberry.lazy("schema.types.speaker")] | None:
         return (await _speakers([self], info))[0]
 
     @strawberry.field(description="The article the quote is in.")
-    @batched(lambda quotes, info: _articles(quotes, info))
+    @batched(_articles)
     async def article(self, info: Info) -> Annotated[Article, strawberry.lazy("schema.types.article")]:
         article = (await _articles([self], info))[0]
         assert article is not None  # a quote is deleted with its article
         return article
-
-
-async def _speakers(quotes: list[Quote], info: Info) -> list[Speaker | None]:
-    from schema.types.speaker import Speaker
-
-    return await one_each(quotes, "speaker_id", info.context.loaders.speaker_by_id, Speaker.from_model)
-
-
-async def _articles(quotes: list[Quote], info: Info) -> list[Article | None]:
-    from schema.types.article import Article
-
-    return await one_each(quotes, "article_id", info.context.loaders.article_by_id, Article.from_model)
 
 
 @strawberry.type(description="A page of quotes.")

@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from schema.types.country import Country
 
 
+async def _countries(speakers: list[Speaker], info: Info) -> list[Country | None]:
+    from schema.types.country import Country
+
+    return await one_each(speakers, "country_id", info.context.loaders.country_by_id, Country.from_model)
+
+
 @strawberry.type(description="A person, an organisation or an anonymous source quoted or named in articles.")
 class Speaker(relay.Node):
     id: relay.NodeID[int]
@@ -47,7 +53,7 @@ class Speaker(relay.Node):
         return [cls.from_model(row) if row else None for row in rows]
 
     @strawberry.field(description="The country the speaker speaks for or comes from, when known.")
-    @batched(lambda speakers, info: _countries(speakers, info))
+    @batched(_countries)
     async def country(self, info: Info) -> Annotated[Country, strawberry.lazy("schema.types.country")] | None:
         return (await _countries([self], info))[0]
 
@@ -85,12 +91,6 @@ class Speaker(relay.Node):
         loaders = info.context.loaders
         ids = await loaders.article_ids_by_speaker.load((self.id, NO_CURSOR, page_size(first)))
         return [Article.from_model(row) for row in await load_all(loaders.article_by_id, ids)]
-
-
-async def _countries(speakers: list[Speaker], info: Info) -> list[Country | None]:
-    from schema.types.country import Country
-
-    return await one_each(speakers, "country_id", info.context.loaders.country_by_id, Country.from_model)
 
 
 @strawberry.type(description="A page of speakers.")
