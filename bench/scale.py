@@ -408,7 +408,8 @@ def main() -> int:
             f"connection for {args.seconds:g} s a query after a 2 s warm-up. Queries: "
             "bench/http.py's article page (20 articles with quotes, speakers, countries, "
             "totalCount) and speaker page (top 10 speakers by quote count, 5 quotes each, "
-            "totalCounts).\n\n"
+            "totalCounts). Nothing is written while wrk runs, so a list's totalCount is counted "
+            "once and then remembered (schema/pagination.py), as between two writes in use.\n\n"
             f"Build:\n\n{build_table}\n\nLatency:\n\n{latency_table}\n\n"
             + "; ".join(verdicts)
             + "."
