@@ -6,8 +6,9 @@ page costs. A frontend sends the same few documents again and again, so a docume
 already answered once without error is compiled into a plan: its fields collected once per type,
 plain attributes read directly, leaf values coerced by the schema's own scalars and enums, and
 the resolvers that load data (the same strawberry resolvers graphql-core would call, with the same
-arguments and the request's DataLoaders) called level by level, so every relation still loads in
-one batch per level.
+arguments and the request's loaders) called level by level, so every relation still loads in
+one batch per level; a relation marked `@batched` (schema/batching.py) is resolved once for all
+the objects of a level instead of once for each.
 
 A plan covers query operations without directives, introspection or fragment arguments. Anything
 unusual in a request (variables that do not coerce, a cost over the limit, a resolver error, a
