@@ -244,15 +244,3 @@ def skip_appositive(tokens: list[Token], k: int, lo: int) -> int:
             return k + 1
         j -= 1  # "X, a salesman from Sumter, South Carolina, says": a place, look further back
     return k + 1
-    opener = tokens[j + 1]
-    before = tokens[j - 1] if j - 1 >= lo else None
-    if (opener.lower in DETERMINERS or opener.lower in {"who", "whose", "which"}
-            or opener.text.isdigit() or opener.lower in TITLE_PREMODIFIERS
-            or opener.lower.endswith("ing") or opener.lower in {"both", "each", "all"}
-            or (not opener.is_capital and opener.is_word and before is not None
-                and (before.is_capital or before.text == ")" or is_head(before)))
-            or (opener.is_capital and before is not None and before.is_capital
-                and (any(t.lower in {"of", "for", "at"} for t in tokens[j + 1:k])
-                     or opener.possessive or opener.text[:2] in {"R-", "D-", "I-"}))):
-        return j
-    return k + 1
