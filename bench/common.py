@@ -264,6 +264,20 @@ def graphql(
     return body["data"]
 
 
+def article_ids(url: str) -> list[str]:
+    """The global ID of every article the server holds, a page of 100 at a time."""
+    from bench.queries import ARTICLE_IDS
+
+    ids: list[str] = []
+    after = None
+    while True:
+        page = graphql(url, ARTICLE_IDS, {"after": after})["articles"]
+        ids += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return ids
+        after = page["pageInfo"]["endCursor"]
+
+
 # --- data -------------------------------------------------------------------------------------
 
 

@@ -46,14 +46,7 @@ class Scenario:
 
 
 def scenarios(url: str) -> list[Scenario]:
-    ids: list[str] = []
-    after = None
-    while True:
-        page = common.graphql(url, queries.ARTICLE_IDS, {"after": after})["articles"]
-        ids += [edge["node"]["id"] for edge in page["edges"]]
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
+    ids = common.article_ids(url)
     return [
         Scenario(
             "articles",

@@ -29,14 +29,7 @@ LUA = common.BENCH / "wrk" / "mixed.lua"
 
 
 def _read_bodies(url: str) -> list[str]:
-    ids: list[str] = []
-    after = None
-    while True:
-        page = common.graphql(url, queries.ARTICLE_IDS, {"after": after})["articles"]
-        ids += [edge["node"]["id"] for edge in page["edges"]]
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
+    ids = common.article_ids(url)
     fixed = [queries.body(q) for q in (queries.ARTICLE_PAGE, queries.SPEAKER_PAGE, queries.DEEP)]
     bodies = []
     for n, article in enumerate(ids):
