@@ -174,25 +174,16 @@ class QuoteGraphQL(GraphQL[Context, None]):
         """The answer to a POSTed query that has a plan, without strawberry's request pipeline;
         None for anything else (strawberry's run then reads the same, cached, body)."""
         assert self.plans is not None
-        content_type, charset = _media_type_and_charset(request.headers.get("content-type"))
-        if content_type != JSON or charset not in (None, "utf-8", "utf8"):
+        try:  # the same checks as strawberry's path; what they refuse, that path refuses
+            data = await self.parse_http_body(self.request_adapter_class(request))
+        except (Refused, HTTPException):
             return None
-        try:
-            data = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
-            return None
-        if not isinstance(data, dict) or not isinstance(data.get("query"), str):
-            return None
-        variables, operation_name = data.get("variables"), data.get("operationName")
-        if not isinstance(variables, dict | None) or not isinstance(operation_name, str | None):
-            return None
-        if not isinstance(data.get("extensions"), dict | None):
-            return None
-        plan = self.plans.get(data["query"], operation_name)
+        assert isinstance(data, GraphQLRequestData)  # parse_http_body refuses batches
+        plan = self.plans.get(data.query, data.operation_name)
         if plan is None:
             return None
         sub_response = await self.get_sub_response(request)
-        result = await self.run_plan(plan, await self.get_context(request, sub_response), variables)
+        result = await self.run_plan(plan, await self.get_context(request, sub_response), data.variables)
         if result is None:
             return None
         return self.create_response(await self.process_result(request, result), sub_response)
