@@ -17,12 +17,15 @@ from tortoise.queryset import QuerySet
 from schema.pagination import Ordering
 from schema.types.common import QuoteKind, SpeakerKind
 from service import models
+from service.errors import UserError
 
 M = TypeVar("M", bound=Model)
 
 
-class FilterError(ValueError):
+class FilterError(UserError):
     """A filter argument is wrong; the message names it."""
+
+    code = "INVALID_FILTER"
 
 
 def decode_id(value: strawberry.ID, type_name: str, argument: str) -> int:

@@ -44,9 +44,9 @@ from strawberry.extensions import (
     query_depth_limiter,
 )
 
-from schema.pagination import DEFAULT_PAGE_SIZE, PaginationError
-from schema.types.common import InvalidIdError
+from schema.pagination import DEFAULT_PAGE_SIZE
 from service import settings
+from service.errors import UserError
 
 # Longest query text, in characters. The lexer walks comments and string literals one character
 # at a time (~0.3 µs each) without counting them as tokens, so MAX_TOKENS alone lets a 9 MB
@@ -98,6 +98,14 @@ def _tag_parse_errors(error: GraphQLError, max_tokens: int) -> GraphQLError:
             "the query is too complex to validate: repeat fields and fragments less",
             "QUERY_TOO_COMPLEX",
         )
+    return error
+
+
+def _with_code(error: GraphQLError) -> GraphQLError:
+    """A client's error carries its `extensions.code` (the boundary where UserError is converted)."""
+    original = error.original_error
+    if isinstance(original, UserError) and "code" not in (error.extensions or {}):
+        error.extensions = {**(error.extensions or {}), **original.extensions, "code": original.code}
     return error
 
 
@@ -317,7 +325,7 @@ class QueryLimits(SchemaExtension):
             raise _tag_parse_errors(error, self.max_tokens) from None
         result = context.result
         if result is not None and result.errors:
-            result.errors = [_tag_parse_errors(e, self.max_tokens) for e in result.errors]
+            result.errors = [_with_code(_tag_parse_errors(e, self.max_tokens)) for e in result.errors]
 
     def on_parse(self) -> Iterator[None]:
         yield
@@ -373,7 +381,7 @@ def _first_repeated(schema: GraphQLSchema, document: DocumentNode) -> FieldNode 
 
 
 # Exceptions whose message is written for the client, shown even in production.
-USER_ERRORS: tuple[type[Exception], ...] = (GraphQLError, PaginationError, InvalidIdError)
+USER_ERRORS: tuple[type[Exception], ...] = (GraphQLError, UserError)
 
 
 def is_internal(error: GraphQLError) -> bool:

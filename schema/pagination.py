@@ -19,13 +19,16 @@ from tortoise.queryset import QuerySet
 
 from service import events, settings
 from service.db import read_connection
+from service.errors import UserError
 
 DEFAULT_PAGE_SIZE = 20
 M = TypeVar("M", bound=Model)
 
 
-class PaginationError(ValueError):
+class PaginationError(UserError):
     """A client's paging arguments are wrong; the message says how."""
+
+    code = "INVALID_PAGINATION"
 
 
 @dataclass(frozen=True)

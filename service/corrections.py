@@ -11,6 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction as _in_transaction
 
 from service import events
+from service.errors import UserError
 from service.models import (
     Article,
     ArticleSpeaker,
@@ -34,7 +35,7 @@ async def in_transaction() -> AsyncIterator[BaseDBAsyncClient]:
     events.wrote()
 
 
-class CorrectionError(ValueError):
+class CorrectionError(UserError):
     """A correction cannot be made; `field` names the argument at fault."""
 
     def __init__(self, message: str, field: str, not_found: bool = False) -> None:

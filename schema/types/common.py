@@ -7,6 +7,7 @@ import strawberry
 from strawberry import relay
 
 from schema.pagination import Page
+from service.errors import UserError
 from service.parsing.records import MembershipStatus, QuoteKind, SpeakerKind
 
 # The parser's enums are the GraphQL enums: strawberry.enum registers each class in place.
@@ -19,8 +20,8 @@ __all__ = ["MembershipStatus", "QuoteKind", "SpeakerKind"]
 NodeT = TypeVar("NodeT", bound=relay.Node)
 
 
-class InvalidIdError(ValueError):
-    pass
+class InvalidIdError(UserError):
+    code = "INVALID_ID"
 
 
 def node_keys(type_name: str, node_ids: Iterable[str]) -> list[int]:
