@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
 from schema.limits import extensions
 from schema.mutations import Mutation
 from schema.queries import Query
+from schema.reporting import Schema
 from schema.subscriptions import Subscription
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-schema = strawberry.Schema(
+schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
