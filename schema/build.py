@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
 
-from schema.limits import extensions
+from schema.limits import extensions, shorten
 from schema.mutations import Mutation
 from schema.queries import Query
-from schema.reporting import Schema
+from schema.responses import BudgetedExecutionContext
 from schema.subscriptions import Subscription
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-schema = Schema(
+
+class QuoteSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Before they are logged: graphql-core quotes a refused value whole, megabytes of it.
+        for error in errors:
+            error.message = shorten(error.message)
+        super().process_errors(errors, execution_context)
+
+
+schema = QuoteSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
@@ -23,6 +35,7 @@ schema = Schema(
         lambda: ValidationCache(maxsize=256),
         *extensions(),
     ],
+    execution_context_class=BudgetedExecutionContext,
 )
 
 

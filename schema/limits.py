@@ -1,7 +1,10 @@
-"""Limits on one GraphQL request (size, tokens, depth, aliases, cost, time) and production masking.
+"""Limits on one GraphQL request (size, tokens, depth, aliases, cost, time, response size) and
+production masking.
 
 Every refusal is a `LimitError`: a GraphQL error whose `extensions.code` names the limit, raised
-before validation and execution, so a hostile document costs a parse and one linear walk.
+before validation and execution, so a hostile document costs a parse and one linear walk
+(schema/documents.py) over all its operations and fragments. What graphql-core's own rules do
+more than once per document (once per operation, per pair of fields) is bounded by that walk.
 """
 
 from __future__ import annotations
@@ -10,29 +13,17 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import graphql.validation.rules.overlapping_fields_can_be_merged as overlapping_fields
 from graphql import (
     DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    GraphQLInterfaceType,
-    GraphQLList,
-    GraphQLNamedType,
-    GraphQLNonNull,
-    GraphQLObjectType,
     GraphQLSchema,
-    InlineFragmentNode,
-    IntValueNode,
     OperationDefinitionNode,
-    SelectionSetNode,
-    TypeInfo,
     ValidationContext,
     ValidationRule,
-    VariableNode,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
@@ -40,11 +31,10 @@ from strawberry.extensions import (
     MaskErrors,
     MaxTokensLimiter,
     SchemaExtension,
-    max_aliases,
-    query_depth_limiter,
 )
 
-from schema.pagination import DEFAULT_PAGE_SIZE
+from schema.documents import MAX_NUMBER_LENGTH, MAX_REPEATED_FIELD, DocumentWalk, Tally, fragment_work
+from schema.responses import RESPONSE_TOO_LARGE, ResponseBudget, current_budget, response_too_large
 from service import settings
 from service.errors import UserError
 
@@ -52,13 +42,16 @@ from service.errors import UserError
 # at a time (~0.3 µs each) without counting them as tokens, so MAX_TOKENS alone lets a 9 MB
 # comment hold the event loop for seconds. Large values belong in variables.
 MAX_QUERY_LENGTH: int = getattr(settings, "MAX_QUERY_LENGTH", 100_000)
-# How often one response name may be selected side by side. graphql-core compares every pair of
-# same-named fields (and their sub-selections) to check they can merge: 500 copies of
-# `articles { totalCount }` take over a second to validate. Real queries repeat a field a few times.
-MAX_REPEATED_FIELD = 32
-# graphql-core's own budget for that comparison: its default (500,000 units) lets one document
-# hold the event loop for 0.7 s here; our real queries, introspection included, pass with 500.
+# graphql-core's own budget for comparing same-named fields (OverlappingFieldsCanBeMerged): its
+# default (500,000 units) lets one document hold the event loop for 0.7 s here; our real
+# queries, introspection included, pass with 500.
 MAX_COMPLEXITY_BUDGET = 5_000
+# Characters of fragments the operations of one document may reach, summed over the operations:
+# graphql-core walks each operation's fragments once per operation (NoUnusedFragments,
+# NoUndefinedVariables, NoUnusedVariables, VariablesInAllowedPosition), so many operations
+# sharing large fragments cost operations x fragments. One operation reaches at most the
+# document (MAX_QUERY_LENGTH); this allows a few operations sharing all of it.
+MAX_FRAGMENT_WORK = 200_000
 
 # extensions.code of each refusal, and the HTTP status it is answered with.
 REFUSAL_STATUS: dict[str, int] = {
@@ -68,6 +61,8 @@ REFUSAL_STATUS: dict[str, int] = {
     "TOO_MANY_ALIASES": 400,
     "QUERY_TOO_COSTLY": 400,
     "QUERY_TOO_COMPLEX": 400,
+    "NUMBER_TOO_LONG": 400,
+    RESPONSE_TOO_LARGE: 400,
     "REQUEST_TIMEOUT": 503,
 }
 MASKED_MESSAGE = "Internal server error: the request could not be completed (it has been logged)."
@@ -109,117 +104,6 @@ def _with_code(error: GraphQLError) -> GraphQLError:
     return error
 
 
-def _unwrap(type_: Any) -> tuple[int, Any]:
-    """(how many list wrappers, the named type) of a field's output type."""
-    lists = 0
-    while isinstance(type_, GraphQLNonNull | GraphQLList):
-        if isinstance(type_, GraphQLList):
-            lists += 1
-        type_ = type_.of_type
-    return lists, type_
-
-
-class _CostWalk:
-    """Cost of a document: each field selected costs 1 for every object it is resolved on.
-
-    A list field multiplies its sub-selection by its `first`/`last` (or by DEFAULT_PAGE_SIZE); a
-    connection (a field with `first` that returns an object) hands its page size to the lists
-    below it (`edges`, `nodes`). Fragments are memoised, so the walk is linear in the document
-    even when fragments spread each other exponentially. Introspection (`__schema`, `__type`) is
-    bounded by the schema and costs 1.
-    """
-
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None) -> None:
-        self.schema = schema
-        self.variables = variables if isinstance(variables, dict) else {}
-        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-        self.defaults: dict[str, Any] = {}
-        self.memo: dict[tuple[str, int | None], int] = {}
-        self.active: set[str] = set()
-        self.repeated: FieldNode | None = None
-
-    def operation(self, operation: OperationDefinitionNode) -> int:
-        self.defaults = {
-            v.variable.name.value: int(v.default_value.value)
-            for v in operation.variable_definitions or ()
-            if isinstance(v.default_value, IntValueNode)
-        }
-        root = self.schema.get_root_type(operation.operation)
-        return self.selections(operation.selection_set, root, None)
-
-    def size(self, node: FieldNode, field: Any) -> int | None:
-        """The page size a field asks for; None when it takes no `first`/`last`."""
-        if "first" not in field.args and "last" not in field.args:
-            return None
-        given = {arg.name.value: arg.value for arg in node.arguments or ()}
-        value: Any = None
-        for name in ("first", "last"):
-            node_value = given.get(name)
-            if isinstance(node_value, IntValueNode):
-                value = int(node_value.value)
-            elif isinstance(node_value, VariableNode):
-                var = node_value.name.value
-                value = self.variables.get(var, self.defaults.get(var))
-            if value is not None:
-                break
-        if not isinstance(value, int) or isinstance(value, bool):
-            default = field.args.get("first")
-            value = default.default_value if default is not None else None
-            if not isinstance(value, int) or isinstance(value, bool):
-                value = DEFAULT_PAGE_SIZE
-        # Beyond the largest page the resolver refuses with a clearer message than ours.
-        size: int = max(1, min(value, settings.MAX_PAGE_SIZE))
-        return size
-
-    def selections(self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None, pending: int | None) -> int:
-        total = 0
-        names: dict[str, int] = {}
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                total += 1 + self.field(selection, parent, pending)
-                key = (selection.alias or selection.name).value
-                names[key] = names.get(key, 0) + 1
-                if names[key] > MAX_REPEATED_FIELD and self.repeated is None:
-                    self.repeated = selection
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                type_ = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.selections(selection.selection_set, type_, pending)
-            elif isinstance(selection, FragmentSpreadNode):
-                total += self.fragment(selection.name.value, pending)
-        return total
-
-    def field(self, node: FieldNode, parent: GraphQLNamedType | None, pending: int | None) -> int:
-        if node.selection_set is None or node.name.value.startswith("__"):
-            return 0
-        composite = isinstance(parent, GraphQLObjectType | GraphQLInterfaceType)
-        field = parent.fields.get(node.name.value) if composite else None  # type: ignore[union-attr]
-        if field is None:  # validation reports it; count what is below at face value
-            return self.selections(node.selection_set, None, None)
-        size = self.size(node, field)
-        lists, named = _unwrap(field.type)
-        if lists:
-            each = size if size is not None else pending or DEFAULT_PAGE_SIZE
-            multiplier: int = each * DEFAULT_PAGE_SIZE ** (lists - 1)
-            return multiplier * self.selections(node.selection_set, named, None)
-        return self.selections(node.selection_set, named, size)
-
-    def fragment(self, name: str, pending: int | None) -> int:
-        key = (name, pending)
-        if key in self.memo:
-            return self.memo[key]
-        definition = self.fragments.get(name)
-        if definition is None or name in self.active:  # unknown or cyclic: validation reports it
-            return 0
-        self.active.add(name)
-        try:
-            type_ = self.schema.get_type(definition.type_condition.name.value)
-            cost = self.memo[key] = self.selections(definition.selection_set, type_, pending)
-        finally:
-            self.active.discard(name)
-        return cost
-
-
 def query_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -227,31 +111,76 @@ def query_cost(
     operation_name: str | None = None,
 ) -> int:
     """The cost of the operation that would run (of the costliest, when that is unclear)."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [o for o in operations if o.name and o.name.value == operation_name]
-    walk = _CostWalk(schema, document, variables)
-    return max((walk.operation(o) for o in operations), default=0)
+    walk = DocumentWalk(schema, document, variables)
+    return max((tally.cost for _, tally in walk.operations(operation_name)), default=0)
 
 
-def _tagged(rule: type[ValidationRule], code: str) -> Callable[[ValidationContext], None]:
-    """Run one of strawberry's limit rules (they do all their work on construction) and tag it."""
+@dataclass(frozen=True, slots=True)
+class DocumentLimits:
+    """The limits one document is held to, checked in one linear walk (schema/documents.py)."""
 
-    def check(context: ValidationContext) -> None:
-        report = context.on_error
+    max_cost: int
+    max_depth: int
+    max_aliases: int
+    max_fragment_work: int = MAX_FRAGMENT_WORK
 
-        def tag(error: GraphQLError) -> None:
-            report(LimitError(error.message, code, error.nodes))
-
-        context.on_error = tag  # type: ignore[method-assign]
+    def refusal(
+        self, schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None
+    ) -> LimitError | None:
+        """The first limit the document breaks, over every operation and fragment in it."""
+        walk = DocumentWalk(schema, document, variables)
         try:
-            rule(context)
-        except KeyError:  # QueryDepthLimiter on an unknown fragment; validation reports it
-            pass
-        finally:
-            context.on_error = report  # type: ignore[method-assign]
+            tallies = list(walk.operations())
+            walk.all_fragments()
+        except RecursionError:
+            return LimitError("the query nests its fragments too deeply", "QUERY_TOO_COMPLEX")
+        if (number := walk.long_number) is not None:
+            return LimitError(
+                f"a number in the query has {len(number.value):,} characters, over {MAX_NUMBER_LENGTH}: "  # type: ignore[attr-defined]
+                "send a number GraphQL can hold (an Int is 32 bits)",
+                "NUMBER_TOO_LONG",
+                number,
+            )
+        cost = max((tally.cost for _, tally in tallies), default=0)
+        if cost > self.max_cost:
+            return LimitError(
+                f"the query could return {cost:,} fields; the limit is {self.max_cost:,} "
+                "(QUOTEGRAPH_MAX_QUERY_COST): lower `first` or select fewer nested lists and long texts",
+                "QUERY_TOO_COSTLY",
+            )
+        if (repeated := walk.repeated) is not None:
+            return LimitError(
+                f"`{(repeated.alias or repeated.name).value}` is selected more than "
+                f"{MAX_REPEATED_FIELD} times side by side",
+                "QUERY_TOO_COMPLEX",
+                repeated,
+            )
+        return self.shape_refusal(document, tallies)
 
-    return check
+    def shape_refusal(
+        self, document: DocumentNode, tallies: list[tuple[OperationDefinitionNode, Tally]]
+    ) -> LimitError | None:
+        for operation, tally in tallies:
+            if tally.depth > self.max_depth:
+                name = operation.name.value if operation.name else "anonymous"
+                return LimitError(
+                    f"'{name}' exceeds maximum operation depth of {self.max_depth} (QUOTEGRAPH_MAX_QUERY_DEPTH)",
+                    "QUERY_TOO_DEEP",
+                    operation,
+                )
+        aliases = sum(tally.aliases for _, tally in tallies)
+        if aliases > self.max_aliases:
+            return LimitError(
+                f"{aliases:,} aliases found. Allowed: {self.max_aliases} (QUOTEGRAPH_MAX_ALIASES)",
+                "TOO_MANY_ALIASES",
+            )
+        if fragment_work(document, self.max_fragment_work) > self.max_fragment_work:
+            return LimitError(
+                "the document's operations reach too many fragments between them: "
+                "send one operation per request, or fewer and smaller fragments",
+                "QUERY_TOO_COMPLEX",
+            )
+        return None
 
 
 _LEADING_WORD = re.compile(r"(?:[\s,\ufeff]|#[^\n\r]*)*([_A-Za-z][_0-9A-Za-z]*)?")
@@ -293,20 +222,24 @@ def timeout_error(timeout: float) -> LimitError:
 
 
 class QueryLimits(SchemaExtension):
-    """Refuses oversized, deep, aliased, costly documents before validation; times out slow runs."""
+    """Refuses oversized, deep, aliased, costly documents before validation; bounds the time and
+    the response size of a run; keeps error messages short (and, in production, free of hints
+    about the schema)."""
 
     def __init__(
         self,
         *,
-        max_cost: int,
+        document_limits: DocumentLimits,
         max_tokens: int,
         timeout: float,
-        checks: list[Callable[[ValidationContext], None]],
+        max_response_bytes: int,
+        hide_suggestions: bool = False,
     ) -> None:
-        self.max_cost = max_cost
+        self.document_limits = document_limits
         self.max_tokens = max_tokens
         self.timeout = timeout
-        self.checks = checks
+        self.max_response_bytes = max_response_bytes
+        self.hide_suggestions = hide_suggestions
 
     def on_operation(self) -> Iterator[None]:
         _refusal.set(None)
@@ -325,59 +258,63 @@ class QueryLimits(SchemaExtension):
             raise _tag_parse_errors(error, self.max_tokens) from None
         result = context.result
         if result is not None and result.errors:
-            result.errors = [_with_code(_tag_parse_errors(e, self.max_tokens)) for e in result.errors]
+            result.errors = [self.for_client(e) for e in result.errors]
+
+    def for_client(self, error: GraphQLError) -> GraphQLError:
+        error = _with_code(_tag_parse_errors(error, self.max_tokens))
+        message = shorten(error.message)
+        error.message = without_suggestions(message) if self.hide_suggestions else message
+        return error
 
     def on_parse(self) -> Iterator[None]:
         yield
-        document = self.execution_context.graphql_document
+        context = self.execution_context
+        document = context.graphql_document
         if document is not None and _refusal.get() is None:
-            _refusal.set(self.refusal(document))
+            _refusal.set(self.document_limits.refusal(context.schema._schema, document, context.variables))
         if _refusal.get() is not None:
-            self.execution_context.validation_rules = (_Refusal,)
+            context.validation_rules = (_Refusal,)
 
     async def on_execute(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        cancelling = task.cancelling() if task is not None else 0
+        budget = ResponseBudget(self.max_response_bytes, task)
+        token = current_budget.set(budget)
         try:
             async with asyncio.timeout(self.timeout):
                 yield
         except TimeoutError:
             raise timeout_error(self.timeout) from None
-
-    def refusal(self, document: DocumentNode) -> GraphQLError | None:
-        context = self.execution_context
-        schema = context.schema._schema
-        try:
-            cost = query_cost(schema, document, context.variables, context.operation_name)
-            repeated = _first_repeated(schema, document)
-        except RecursionError:
-            return LimitError("the query nests its fragments too deeply", "QUERY_TOO_COMPLEX")
-        if cost > self.max_cost:
-            return LimitError(
-                f"the query could return {cost:,} fields; the limit is {self.max_cost:,} "
-                "(QUOTEGRAPH_MAX_QUERY_COST): lower `first` or select fewer nested lists",
-                "QUERY_TOO_COSTLY",
-            )
-        if repeated is not None:
-            return LimitError(
-                f"`{(repeated.alias or repeated.name).value}` is selected more than "
-                f"{MAX_REPEATED_FIELD} times side by side",
-                "QUERY_TOO_COMPLEX",
-                repeated,
-            )
-        errors: list[GraphQLError] = []
-        validation = ValidationContext(schema, document, TypeInfo(schema), errors.append)
-        for check in self.checks:
-            check(validation)
-        return errors[0] if errors else None
+        except asyncio.CancelledError:
+            # Our own cancellation (and no one else's) becomes the refusal.
+            if not budget.sent or task is None or task.uncancel() > cancelling:
+                raise
+            raise response_too_large(self.max_response_bytes) from None
+        finally:
+            budget.close()
+            current_budget.reset(token)
+        if budget.exceeded:  # the execution ended before the cancellation landed
+            raise response_too_large(self.max_response_bytes)
 
 
-def _first_repeated(schema: GraphQLSchema, document: DocumentNode) -> FieldNode | None:
-    walk = _CostWalk(schema, document, None)
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
-            walk.selections(definition.selection_set, None, None)
-            if walk.repeated is not None:
-                return walk.repeated
-    return None
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+# Longest error message sent or logged: graphql-core quotes the value it refuses, and a refused
+# variable can be megabytes long. The head names the variable, the tail what was wrong with it.
+MAX_MESSAGE_LENGTH = 600
+_HEAD, _TAIL = 400, 150
+
+
+def without_suggestions(message: str) -> str:
+    """The message without graphql-core's "Did you mean ...?" (it names fields, types, values)."""
+    return _SUGGESTION.sub("", message) if "Did you mean" in message else message
+
+
+def shorten(message: str) -> str:
+    """The message, its middle cut when it is too long to send or log whole."""
+    if len(message) <= MAX_MESSAGE_LENGTH:
+        return message
+    cut = len(message) - _HEAD - _TAIL
+    return f"{message[:_HEAD]}... ({cut:,} characters cut) ...{message[-_TAIL:]}"
 
 
 # Exceptions whose message is written for the client, shown even in production.
@@ -399,19 +336,26 @@ def extensions() -> list[SchemaExtensionFactory]:
     Rule classes are built once here, not per request: ValidationCache keys on them.
     """
     overlapping_fields.MAX_COMPLEXITY_BUDGET = MAX_COMPLEXITY_BUDGET
-    checks = [
-        _tagged(query_depth_limiter.create_validator(settings.MAX_QUERY_DEPTH, None), "QUERY_TOO_DEEP"),
-        _tagged(max_aliases.create_validator(settings.MAX_ALIASES), "TOO_MANY_ALIASES"),
-    ]
-    max_cost, max_tokens = settings.MAX_QUERY_COST, settings.MAX_TOKENS
-    timeout = settings.REQUEST_TIMEOUT
+    document_limits = DocumentLimits(
+        max_cost=settings.MAX_QUERY_COST,
+        max_depth=settings.MAX_QUERY_DEPTH,
+        max_aliases=settings.MAX_ALIASES,
+    )
+    max_tokens, timeout = settings.MAX_TOKENS, settings.REQUEST_TIMEOUT
+    max_response_bytes, production = settings.MAX_RESPONSE_BYTES, settings.PRODUCTION
     factories: list[SchemaExtensionFactory] = [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: QueryLimits(max_cost=max_cost, max_tokens=max_tokens, timeout=timeout, checks=checks),
+        lambda: QueryLimits(
+            document_limits=document_limits,
+            max_tokens=max_tokens,
+            timeout=timeout,
+            max_response_bytes=max_response_bytes,
+            hide_suggestions=production,
+        ),
     ]
     if not settings.INTROSPECTION:
         rules: list[type[Any]] = [NoSchemaIntrospectionCustomRule]
         factories.append(lambda: AddValidationRules(rules))
-    if settings.PRODUCTION:
+    if production:
         factories.append(lambda: MaskErrors(should_mask_error=is_internal, error_message=MASKED_MESSAGE))
     return factories

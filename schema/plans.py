@@ -20,6 +20,7 @@ admits a document, so parsing, validation and the document limits (schema/limits
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -67,9 +68,11 @@ from strawberry.types.field import StrawberryField
 
 from schema.batching import BATCH_ATTRIBUTE, Failed, settle
 from schema.limits import query_cost
+from schema.responses import ResponseTooLarge, response_too_large
 
 _LEAF, _LIST, _OBJECT, _ABSTRACT = range(4)
 _NO_VARIABLES = VariableValues(sources={}, coerced={})
+logger = logging.getLogger(__name__)
 
 
 def _is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
@@ -311,24 +314,29 @@ class Plan:
             planned.args = {}
         return planned
 
-    async def run(self, context: Any, variables: dict[str, Any] | None, max_cost: int) -> dict[str, Any]:
-        """The `data` of the response; StepAside when strawberry must answer instead."""
+    async def run(self, context: Any, variables: dict[str, Any] | None, max_cost: int, max_text: int) -> dict[str, Any]:
+        """The `data` of the response; StepAside when strawberry must answer instead, and
+        RESPONSE_TOO_LARGE (a GraphQLError) past `max_text` characters of text, as strawberry."""
         values = _NO_VARIABLES
         if self.has_variables:
             coerced = get_variable_values(self.schema, self.operation.variable_definitions or (), variables or {})
             if isinstance(coerced, list):
                 raise StepAside("variables do not coerce")
             values = coerced
-            if self.cost_varies and query_cost(self.schema, self.document, variables, self.operation_name) > max_cost:
+            # Every operation of the document, as strawberry's check (schema/limits.py) counts it.
+            if self.cost_varies and query_cost(self.schema, self.document, variables) > max_cost:
                 raise StepAside("over the cost limit")
-        return await _Run(self, context, values).execute()
+        return await _Run(self, context, values, max_text).execute()
 
 
 class _Run:
     """One execution of a plan: breadth first, one batch of resolver calls per level."""
 
-    def __init__(self, plan: Plan, context: Any, variables: VariableValues) -> None:
+    def __init__(self, plan: Plan, context: Any, variables: VariableValues, max_text: int) -> None:
         self.plan = plan
+        # Characters of text completed so far, counted as BudgetedExecutionContext counts them.
+        self.text = 0
+        self.max_text = max_text
         self.context = context
         self.variables = variables
         self.infos: dict[int, GraphQLResolveInfo[Any]] = {}
@@ -409,6 +417,7 @@ class _Run:
                     if hasattr(awaitable, "close"):
                         awaitable.close()  # never started: no "was never awaited" warning
                 raise
+            self.check_size()
             if waiting:
                 results = await settle([w[0] for w in waiting])
                 for (_, planned, out), value in zip(waiting, results, strict=True):
@@ -423,8 +432,13 @@ class _Run:
                         raise StepAside("a batch resolver gave the wrong number of values")
                     for one, item in zip(out, value, strict=True):
                         one[planned.key] = self.complete(planned, shape, item, following)
+                self.check_size()
             level = following
         return data
+
+    def check_size(self) -> None:
+        if self.text > self.max_text:
+            raise response_too_large(self.max_text)
 
     def start_level(
         self,
@@ -435,10 +449,12 @@ class _Run:
         """Reads and completes every field it can at once; queues the awaitable ones, and one call
         of each batch resolver for all the objects of the level."""
         batches: dict[int, tuple[_Field, list[Any], list[dict[str, Any]]]] = {}
+        text = 0
         for source, fields, out, type_name in level:
             for planned in fields:
                 if planned.definition is None:
                     out[planned.key] = type_name
+                    text += len(type_name)
                     continue
                 if planned.batch is not None:
                     out[planned.key] = None
@@ -456,6 +472,8 @@ class _Run:
                         and type(value) is passthrough
                         and (passthrough is not int or value in _INT32)
                     ):
+                        if passthrough is str:
+                            text += len(value)  # type: ignore[arg-type]
                         out[planned.key] = value
                         continue
                 elif planned.direct is not None:
@@ -483,6 +501,7 @@ class _Run:
                         waiting.append((value, planned, out))
                         continue
                 out[planned.key] = self.complete(planned, planned.shape, value, following)  # type: ignore[arg-type]
+        self.text += text
         for planned, sources, outs in batches.values():
             assert planned.batch is not None
             waiting.append((planned.batch(sources, self.strawberry_info(planned)), planned, outs))
@@ -501,13 +520,14 @@ class _Run:
         kind = shape.kind
         if kind == _LEAF:
             known = shape.coerced
-            if known is not None and (coerced := known.get(value)) is not None:
-                return coerced
-            coerced = shape.coerce(value)  # type: ignore[misc]
-            if coerced is None or coerced is Undefined:
-                raise StepAside("a leaf value does not coerce")
-            if known is not None:
-                known[value] = coerced
+            if known is None or (coerced := known.get(value)) is None:
+                coerced = shape.coerce(value)  # type: ignore[misc]
+                if coerced is None or coerced is Undefined:
+                    raise StepAside("a leaf value does not coerce")
+                if known is not None:
+                    known[value] = coerced
+            if type(coerced) is str:
+                self.text += len(coerced)
             return coerced
         if kind == _LIST:
             item = shape.item
@@ -569,18 +589,38 @@ class Plans:
             plan: Plan | None = Plan(self.schema, parse(query), operation_name)
         except (Unplannable, GraphQLError, KeyError):
             plan = None
+        except Exception:  # a document the compiler did not foresee: strawberry answers it
+            logger.warning(
+                "query plan: cannot compile operation %r; strawberry answers it", operation_name, exc_info=True
+            )
+            plan = None
         self.entries[(query, operation_name)] = plan
         while len(self.entries) > self.max_entries:
             self.entries.popitem(last=False)
 
     async def run(
-        self, plan: Plan, context: Any, variables: dict[str, Any] | None, max_cost: int
+        self, plan: Plan, context: Any, variables: dict[str, Any] | None, max_cost: int, max_text: int
     ) -> dict[str, Any] | None:
-        """The response data, or None when the request must run through strawberry."""
+        """The response data, or None when the request must run through strawberry;
+        ResponseTooLarge, the refusal strawberry would make too, past `max_text`."""
         try:
-            data = await plan.run(context, variables, max_cost)
-        except StepAside:
+            data = await plan.run(context, variables, max_cost, max_text)
+        except ResponseTooLarge:
+            raise
+        except (StepAside, GraphQLError):  # strawberry's answer is an error: it gives it exactly
             self.step_asides += 1
+            return None
+        except Exception:
+            # A failure no plan should have: the plan goes (strawberry answers this document from
+            # now on, so this is logged once, not once a request) and strawberry answers this one.
+            self.evict(plan)
+            logger.warning("query plan: operation %r failed; strawberry answers it", plan.operation_name, exc_info=True)
             return None
         self.runs += 1
         return data
+
+    def evict(self, plan: Plan) -> None:
+        """Marks the plan's document as not plannable, so it is not compiled again."""
+        for key, entry in self.entries.items():
+            if entry is plan:
+                self.entries[key] = None

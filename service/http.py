@@ -31,6 +31,7 @@ from strawberry.types import ExecutionResult
 from schema.context import Context
 from schema.limits import REFUSAL_STATUS, timeout_error
 from schema.plans import Plan, Plans
+from schema.responses import RESPONSE_TOO_LARGE, ResponseTooLarge, response_too_large
 from service import settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -193,9 +194,13 @@ class QuoteGraphQL(GraphQL[Context, None]):
         assert self.plans is not None
         try:
             async with asyncio.timeout(settings.REQUEST_TIMEOUT):
-                data = await self.plans.run(plan, context, variables, settings.MAX_QUERY_COST)
+                data = await self.plans.run(
+                    plan, context, variables, settings.MAX_QUERY_COST, settings.MAX_RESPONSE_BYTES
+                )
         except TimeoutError:
             return ExecutionResult(data=None, errors=[timeout_error(settings.REQUEST_TIMEOUT)])
+        except ResponseTooLarge as refusal:
+            return ExecutionResult(data=None, errors=[refusal])
         return None if data is None else ExecutionResult(data=data, errors=None)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
@@ -301,8 +306,15 @@ class QuoteGraphQL(GraphQL[Context, None]):
     ) -> Response:
         media_type = getattr(sub_response, "graphql_media_type", JSON)
         status = 200 if isinstance(response_data, list) else _status(response_data, media_type)
+        body = orjson.dumps(response_data)  # bytes, to hold to a limit in bytes
+        if len(body) > settings.MAX_RESPONSE_BYTES:
+            # Execution counted the texts; this counts what else JSON adds (names, punctuation).
+            message = response_too_large(settings.MAX_RESPONSE_BYTES).message
+            return error_response(
+                REFUSAL_STATUS[RESPONSE_TOO_LARGE], message, RESPONSE_TOO_LARGE, media_type=media_type
+            )
         response = Response(
-            self.encode_json(response_data),
+            body,
             status_code=sub_response.status_code or status,
             media_type=f"{media_type}; charset=utf-8",
         )

@@ -38,6 +38,8 @@ MAX_QUERY_COST: int = config("QUOTEGRAPH_MAX_QUERY_COST", cast=int, default=50_0
 MAX_QUERY_LENGTH: int = config("QUOTEGRAPH_MAX_QUERY_LENGTH", cast=int, default=100_000)
 MAX_BODY_BYTES: int = config("QUOTEGRAPH_MAX_BODY_BYTES", cast=int, default=10_000_000)
 REQUEST_TIMEOUT: float = config("QUOTEGRAPH_REQUEST_TIMEOUT", cast=float, default=10.0)
+# Largest response to one GraphQL request, counted in text as it is built (RESPONSE_TOO_LARGE).
+MAX_RESPONSE_BYTES: int = config("QUOTEGRAPH_MAX_RESPONSE_BYTES", cast=int, default=10_000_000)
 # Responses to repeated queries kept per worker until the next write (0 turns the cache off).
 RESPONSE_CACHE_ENTRIES: int = config("QUOTEGRAPH_RESPONSE_CACHE", cast=int, default=1000)
 # Compiled plans for queries answered once before (schema/plans.py); 0 runs every query through strawberry.
