@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
+import os
+import stat
 import sys
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
+    DownloadColumn,
     Progress,
     TaskProgressColumn,
     TextColumn,
@@ -23,6 +29,10 @@ from rich.progress import (
 from rich.table import Table
 
 from service import settings
+
+if TYPE_CHECKING:
+    from service.importer import ImportResult
+    from service.sources import SourceRecord
 
 EXAMPLES = """\
 examples:
@@ -92,48 +102,121 @@ def _dumps(data: Any) -> str:
     return orjson.dumps(data).decode()
 
 
-async def _import(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from service.db import database
-    from service.importer import ImportResult, import_records
-    from service.sources import read_records
+# Records handed to the importer per call: its report holds every result of a call, so a feed of
+# any length is imported in bounded memory (the --json report keeps its own bounded tally).
+WINDOW = 5_000
+# Results the --json report lists one by one; every failure is listed whatever the count.
+REPORTED_RESULTS = 10_000
 
-    missing = [str(p) for p in args.paths if str(p) != "-" and not p.exists()]
-    if missing:
-        err.print(f"[red]error:[/] no such file or directory: {', '.join(missing)}")
-        return 2
-    if args.jobs < 1:
-        err.print("[red]error:[/] --jobs must be 1 or more")
-        return 2
-    progress = Progress(
+
+@dataclass
+class _Tally:
+    """The report of a whole run, kept as it goes: counts, every failure, the first results."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    quotes: int = 0
+    stopped: bool = False
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    omitted: int = 0
+
+    def add(self, result: ImportResult) -> None:
+        self.counts[result.status] += 1
+        if result.status in ("imported", "updated"):
+            self.quotes += result.quotes
+        if result.status == "failed":
+            self.failures.append({"source": result.source, "error": result.error})
+        if len(self.results) < REPORTED_RESULTS:
+            self.results.append(result.to_json())
+        else:
+            self.omitted += 1
+
+    def to_json(self) -> dict[str, Any]:
+        summary: dict[str, Any] = {status: self.counts[status] for status in ("imported", "updated", "unchanged")}
+        summary |= {"failed": self.counts["failed"], "quotes": self.quotes, "stopped": self.stopped}
+        summary |= {"failures": self.failures, "results": self.results, "resultsOmitted": self.omitted}
+        return summary
+
+
+def _total_bytes(paths: list[Path]) -> int | None:
+    """What the progress bar counts up to: the size of every file; None when reading a pipe."""
+    total = 0
+    for path in paths:
+        try:
+            info = os.fstat(sys.stdin.fileno()) if str(path) == "-" else path.stat()
+        except (OSError, ValueError):
+            if str(path) == "-":
+                return None
+            continue  # unreadable: its record reports why
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        total += info.st_size
+    return total
+
+
+def _import_progress(err: Console, quiet: bool) -> Progress:
+    return Progress(
         TextColumn("importing"),
         BarColumn(),
-        MofNCompleteColumn(),
+        DownloadColumn(),
         TaskProgressColumn(),
+        TextColumn("{task.fields[articles]} articles"),
         TextColumn("{task.fields[rate]:.1f} articles/s"),
         TextColumn("{task.fields[failed]} failed"),
         TimeElapsedColumn(),
         console=err,
-        disable=args.quiet or not err.is_terminal,
+        disable=quiet or not err.is_terminal,
     )
-    records = list(read_records(args.paths))
-    if not records:
+
+
+async def _import_all(
+    records: Iterator[SourceRecord], args: argparse.Namespace, on_result: Callable[[ImportResult], None]
+) -> bool:
+    """Import every record, WINDOW at a time; True when --fail-fast stopped the run."""
+    from service.importer import import_records
+
+    while (first := next(records, None)) is not None:
+        window = itertools.chain([first], itertools.islice(records, WINDOW - 1))
+        report = await import_records(window, jobs=args.jobs, fail_fast=args.fail_fast, on_result=on_result)
+        if report.stopped:
+            return True
+    return False
+
+
+async def _import(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from service.db import database
+    from service.sources import files_under, read_records
+
+    missing = [str(p) for p in args.paths if str(p) != "-" and not p.exists()]
+    if missing:
+        err.print(f"[red]error:[/] no such file or directory: {escape(', '.join(missing))}")
+        return 2
+    if args.jobs < 1:
+        err.print("[red]error:[/] --jobs must be 1 or more")
+        return 2
+    paths = files_under(args.paths)
+    progress = _import_progress(err, args.quiet)
+    task = progress.add_task("import", total=_total_bytes(paths), articles=0, rate=0.0, failed=0)
+    records = read_records(paths, on_read=lambda size: progress.advance(task, size))
+    first = next(records, None)
+    if first is None:
         err.print("[yellow]nothing to import:[/] no *.txt, *.jsonl or *.json files under the given paths")
         return 0
+    tally = _Tally()
+    started = time.monotonic()
+
+    def advance(result: ImportResult) -> None:
+        tally.add(result)
+        done = tally.counts.total()
+        rate = done / max(time.monotonic() - started, 1e-6)
+        progress.update(task, articles=done, failed=tally.counts["failed"], rate=rate)
+        if result.status == "failed" and not args.quiet:
+            err.print(f"[red]failed:[/] {escape(f'{result.source}: {result.error}')}", highlight=False)
+
     async with database(args.database):
         with progress:
-            task = progress.add_task("import", total=len(records), rate=0.0, failed=0)
-            started, failed = time.monotonic(), 0
-
-            def advance(result: ImportResult) -> None:
-                nonlocal failed
-                failed += result.status == "failed"
-                done = progress.tasks[0].completed + 1
-                progress.update(task, advance=1, failed=failed, rate=done / max(time.monotonic() - started, 1e-6))
-                if result.status == "failed" and not args.quiet:
-                    err.print(f"[red]failed:[/] {result.source}: {result.error}", markup=True, highlight=False)
-
-            report = await import_records(records, jobs=args.jobs, fail_fast=args.fail_fast, on_result=advance)
-    summary = report.to_json()
+            tally.stopped = await _import_all(itertools.chain([first], records), args, advance)
+    summary = tally.to_json()
     if args.json:
         out.print(_dumps(summary), markup=False, highlight=False, soft_wrap=True)
     elif not args.quiet:
@@ -143,9 +226,9 @@ async def _import(args: argparse.Namespace, out: Console, err: Console) -> int:
             table.add_column(column, justify="right")
         table.add_row(*(str(summary[c]) for c in columns))
         err.print(table)
-        if report.stopped:
+        if tally.stopped:
             err.print("[yellow]stopped at the first failure (--fail-fast)[/]")
-    return 1 if report.failed else 0
+    return 1 if tally.counts["failed"] else 0
 
 
 def _extract(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -157,7 +240,7 @@ def _extract(args: argparse.Namespace, out: Console, err: Console) -> int:
     for record in read_records(args.paths):
         prepared = prepare(record)
         if prepared.parsed is None:
-            err.print(f"[red]failed:[/] {record.origin}: {prepared.error}", highlight=False)
+            err.print(f"[red]failed:[/] {escape(f'{record.origin}: {prepared.error}')}", highlight=False)
             status = 1
             continue
         line = {"path": record.origin, **article_json(prepared.parsed)}

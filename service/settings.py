@@ -14,12 +14,22 @@ DATABASE_URL: str = config("DATABASE_URL", default="sqlite://quotegraph.sqlite3"
 REPLICA_URL: str | None = config("QUOTEGRAPH_REPLICA_URL", default=None)
 HOST: str = config("QUOTEGRAPH_HOST", default="127.0.0.1")
 PORT: int = config("QUOTEGRAPH_PORT", cast=int, default=8000)
+# `quotegraph serve`: seconds a connection may take to send a request's headers (a slow client
+# holding a connection open is closed), largest request head in bytes, seconds an idle keep-alive
+# connection stays open, and connections served at once (more get 503).
+HEADER_TIMEOUT: float = config("QUOTEGRAPH_HEADER_TIMEOUT", cast=float, default=10.0)
+MAX_HEADER_BYTES: int = config("QUOTEGRAPH_MAX_HEADER_BYTES", cast=int, default=65_536)
+KEEP_ALIVE_TIMEOUT: int = config("QUOTEGRAPH_KEEP_ALIVE_TIMEOUT", cast=int, default=5)
+MAX_CONNECTIONS: int = config("QUOTEGRAPH_MAX_CONNECTIONS", cast=int, default=1000)
 # Connections each app worker keeps open to PostgreSQL.
 DB_POOL_MAX: int = config("QUOTEGRAPH_DB_POOL_MAX", cast=int, default=10)
 # Largest page a connection returns (`first`).
 MAX_PAGE_SIZE: int = config("QUOTEGRAPH_MAX_PAGE_SIZE", cast=int, default=100)
 # Largest article accepted by the importer, in bytes.
 MAX_ARTICLE_BYTES: int = config("QUOTEGRAPH_MAX_ARTICLE_BYTES", cast=int, default=5_000_000)
+# Largest JSON Lines record (one line) or .json file the importer reads, in bytes: room for an
+# article's text escaped in JSON and the annotations `quotegraph export` writes beside it.
+MAX_RECORD_BYTES: int = config("QUOTEGRAPH_MAX_RECORD_BYTES", cast=int, default=8 * MAX_ARTICLE_BYTES)
 # Bearer token every mutation must present; with none set, mutations are refused.
 API_TOKEN: str | None = config("QUOTEGRAPH_API_TOKEN", default=None)
 

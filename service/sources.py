@@ -8,15 +8,18 @@ is required. Every record carries its origin ("path:line") so a report can name 
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from dateutil import parser as dateparser
@@ -62,30 +65,68 @@ class SourceRecord:
     error: str | None = None
 
 
+# dateutil reads a date a character at a time in Python: no date needs more than this.
+MAX_DATE_LENGTH = 100
+# What no database column stores (PostgreSQL refuses NUL in text; neither backend can encode a
+# lone surrogate as UTF-8): a record holding one fails alone instead of failing its transaction.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# The longest value of each metadata field: the width of its column in service/models.py.
+LIMITS = {"title": 500, "url": 2000, "publisher": 200, "language": 16, "externalId": 500}
+
+
+def storable(value: str, where: str) -> str:
+    """`value`, or ArticleError when it holds a NUL or a lone surrogate code point."""
+    if (found := _UNSTORABLE.search(value)) is not None:
+        what = "a NUL character" if found.group() == "\x00" else "a lone surrogate (not valid Unicode)"
+        raise ArticleError(f"`{where}` holds {what} at character {found.start():,}")
+    return value
+
+
 def parse_datetime(value: object, where: str = "publishedAt") -> datetime:
-    """ISO 8601 and common formats ("March 3, 2024", RFC 2822); naive times are UTC."""
+    """ISO 8601 and common formats ("March 3, 2024", RFC 2822), as UTC; naive times are UTC.
+
+    Raises ArticleError for what is not a date, or a date that UTC cannot hold (before year 1
+    or after 9999 once converted, an offset of a day or more)."""
     if not isinstance(value, str) or not value.strip():
         raise ArticleError(f'`{where}` must be a date string such as "2024-03-05T10:00:00Z"')
+    if len(value) > MAX_DATE_LENGTH:
+        raise ArticleError(f"`{where}` is {len(value):,} characters long; a date has at most {MAX_DATE_LENGTH}")
+    text = storable(value, where).strip()
+    parsed = _read_datetime(text, where)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ArticleError(f"`{where}`: {text!r} falls outside the years 1 to 9999 in UTC") from None
+    except ValueError:  # datetime refuses a UTC offset of a day or more
+        raise ArticleError(f"`{where}`: the UTC offset of {text!r} is not less than 24 hours") from None
+
+
+def _read_datetime(text: str, where: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        try:
-            parsed = dateparser.parse(value, fuzzy=False)
-        except (ValueError, OverflowError):
-            raise ArticleError(f"`{where}`: cannot read {value[:60]!r} as a date") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        pass
+    try:
+        with warnings.catch_warnings():
+            # An unknown zone name ("10:00 XST") is dropped: the time is read as UTC, as naive ones are.
+            warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
+            return dateparser.parse(text, fuzzy=False)
+    except (ValueError, OverflowError):
+        raise ArticleError(f"`{where}`: cannot read {text[:60]!r} as a date") from None
 
 
-def _optional_string(data: dict[str, Any], key: str, limit: int) -> str | None:
+def _optional_string(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is None:
         return None
     if not isinstance(value, str):
         raise ArticleError(f"`{key}` must be a string, not {type(value).__name__}")
     value = value.strip()
-    if len(value) > limit:
-        raise ArticleError(f"`{key}` is {len(value)} characters long; at most {limit} are allowed")
-    return value or None
+    if len(value) > LIMITS[key]:
+        raise ArticleError(f"`{key}` is {len(value):,} characters long; at most {LIMITS[key]:,} are allowed")
+    return storable(value, key) or None
 
 
 def article_from_json(data: object) -> ArticleInput:
@@ -94,7 +135,8 @@ def article_from_json(data: object) -> ArticleInput:
         raise ArticleError(f"a record must be a JSON object, not {type(data).__name__}")
     unknown = sorted(set(data) - FIELDS)
     if unknown:
-        raise ArticleError(f"unknown field(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(FIELDS))}")
+        shown = ", ".join(repr(name[:40]) for name in unknown[:5])
+        raise ArticleError(f"unknown field(s) {shown}; known: {', '.join(sorted(FIELDS))}")
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ArticleError("`text` is required and must be a non-empty string")
@@ -108,13 +150,13 @@ def article_from_json(data: object) -> ArticleInput:
     if annotations is not None and not isinstance(annotations, dict):
         raise ArticleError("`annotations` must be an object as `quotegraph export` writes it")
     return ArticleInput(
-        text=text,
-        title=_optional_string(data, "title", 500),
-        url=_optional_string(data, "url", 2000),
-        publisher=_optional_string(data, "publisher", 200),
+        text=storable(text, "text"),
+        title=_optional_string(data, "title"),
+        url=_optional_string(data, "url"),
+        publisher=_optional_string(data, "publisher"),
         published_at=parse_datetime(published) if published is not None else None,
-        language=_optional_string(data, "language", 16),
-        external_id=_optional_string(data, "externalId", 500),
+        language=_optional_string(data, "language"),
+        external_id=_optional_string(data, "externalId"),
         annotations=annotations,
     )
 
@@ -166,11 +208,6 @@ def html_to_text(html: str) -> str:
 
 
 def decode(data: bytes, where: str) -> str:
-    if len(data) > settings.MAX_ARTICLE_BYTES:
-        raise ArticleError(
-            f"{where} is {len(data):,} bytes; an article may have at most "
-            f"{settings.MAX_ARTICLE_BYTES:,} (QUOTEGRAPH_MAX_ARTICLE_BYTES)"
-        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -182,55 +219,171 @@ def decode(data: bytes, where: str) -> str:
     return text
 
 
-def _text_record(origin: str, text: str) -> SourceRecord:
-    if looks_like_html(text):
-        text = html_to_text(text)
-    return SourceRecord(origin, ArticleInput(text=text))
+OnRead = Callable[[int], None]
+LINES = (".jsonl", ".ndjson")
+_BOM = b"\xef\xbb\xbf"
+_SKIP = 1 << 20  # bytes held at a time while skipping the rest of an over-long line
 
 
-def _json_records(origin: str, text: str, lines: bool) -> Iterator[SourceRecord]:
-    if lines:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            where = f"{origin}:{number}"
-            try:
-                yield SourceRecord(where, article_from_json(orjson.loads(line)))
-            except orjson.JSONDecodeError as exc:
-                yield SourceRecord(where, error=f"not valid JSON: {exc}")
-            except ArticleError as exc:
-                yield SourceRecord(where, error=str(exc))
-        return
+def _ignore(size: int) -> None:
+    pass
+
+
+def _too_big(size: str, limit: int, setting: str, what: str) -> str:
+    return f"{size} bytes; {what} may have at most {limit:,} ({setting})"
+
+
+def _article_too_big(size: str) -> str:
+    return _too_big(size, settings.MAX_ARTICLE_BYTES, "QUOTEGRAPH_MAX_ARTICLE_BYTES", "an article")
+
+
+def _json_too_big(size: str) -> str:
+    what = "a .json document is read whole: it"
+    advice = "; write JSON Lines (.jsonl), read a line at a time, for more"
+    return _too_big(size, settings.MAX_RECORD_BYTES, "QUOTEGRAPH_MAX_RECORD_BYTES", what) + advice
+
+
+def _lines(stream: BinaryIO, on_read: OnRead) -> Iterator[tuple[int, bytes | None]]:
+    """Each line with its number, read one at a time; None for a line longer than
+    QUOTEGRAPH_MAX_RECORD_BYTES, which is skipped without being held whole."""
+    limit, number = settings.MAX_RECORD_BYTES, 0
+    while line := stream.readline(limit + 1):
+        number += 1
+        on_read(len(line))
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield number, line
+            continue
+        while rest := stream.readline(_SKIP):
+            on_read(len(rest))
+            if rest.endswith(b"\n"):
+                break
+        yield number, None
+
+
+def _json_line(where: str, line: bytes | None) -> SourceRecord:
+    if line is None:
+        limit = f"{settings.MAX_RECORD_BYTES:,}"
+        return SourceRecord(
+            where,
+            error="the line is more than "
+            + _too_big(limit, settings.MAX_RECORD_BYTES, "QUOTEGRAPH_MAX_RECORD_BYTES", "a record"),
+        )
     try:
-        data = orjson.loads(text)
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = line[exc.start : exc.start + 1]
+        return SourceRecord(where, error=f"the line is not valid UTF-8 (byte {exc.start}: {bad!r})")
+    try:
+        return SourceRecord(where, article_from_json(orjson.loads(text)))
+    except orjson.JSONDecodeError as exc:
+        return SourceRecord(where, error=f"not valid JSON: {exc}")
+    except ArticleError as exc:
+        return SourceRecord(where, error=str(exc))
+
+
+def _jsonl_records(origin: str, lines: Iterable[tuple[int, bytes | None]]) -> Iterator[SourceRecord]:
+    for number, line in lines:
+        if number == 1 and line is not None:
+            line = line.removeprefix(_BOM)
+        if line is None or line.strip():
+            yield _json_line(f"{origin}:{number}", line)
+
+
+def _json_records(origin: str, data: bytes) -> Iterator[SourceRecord]:
+    try:
+        parsed = orjson.loads(decode(data, "the document"))
     except orjson.JSONDecodeError as exc:
         yield SourceRecord(origin, error=f"not valid JSON: {exc}")
         return
-    items = data if isinstance(data, list) else [data]
+    except ArticleError as exc:
+        yield SourceRecord(origin, error=str(exc))
+        return
+    items = parsed if isinstance(parsed, list) else [parsed]
     for index, item in enumerate(items):
-        where = f"{origin}[{index}]" if isinstance(data, list) else origin
+        where = f"{origin}[{index}]" if isinstance(parsed, list) else origin
         try:
             yield SourceRecord(where, article_from_json(item))
         except ArticleError as exc:
             yield SourceRecord(where, error=str(exc))
 
 
-def _records_of(origin: str, data: bytes, suffix: str) -> Iterator[SourceRecord]:
-    # JSON Lines files may be far larger than one article: the size limit applies per record.
+def _text_record(origin: str, data: bytes) -> SourceRecord:
     try:
-        text = data.decode("utf-8-sig") if suffix in (".jsonl", ".ndjson") else decode(data, "the file")
-    except UnicodeDecodeError as exc:
-        yield SourceRecord(origin, error=f"the file is not valid UTF-8 (byte {exc.start})")
-        return
+        text = decode(data, "the file")
     except ArticleError as exc:
-        yield SourceRecord(origin, error=str(exc))
+        return SourceRecord(origin, error=str(exc))
+    if looks_like_html(text):
+        text = html_to_text(text)
+    return SourceRecord(origin, ArticleInput(text=text))
+
+
+def _file_records(path: Path, on_read: OnRead) -> Iterator[SourceRecord]:
+    origin, suffix = str(path), path.suffix.lower()
+    limit = settings.MAX_RECORD_BYTES if suffix == ".json" else settings.MAX_ARTICLE_BYTES
+    too_big = _json_too_big if suffix == ".json" else _article_too_big
+    try:
+        with path.open("rb") as stream:
+            if suffix in LINES:
+                yield from _jsonl_records(origin, _lines(stream, on_read))
+                return
+            size = os.fstat(stream.fileno()).st_size
+            # Bounded even if the file grows after the check.
+            data = stream.read(limit + 1) if size <= limit else b""
+            on_read(len(data))
+    except OSError as exc:
+        yield SourceRecord(origin, error=f"cannot read the file: {exc.strerror or exc}")
         return
-    if suffix in (".jsonl", ".ndjson"):
-        yield from _json_records(origin, text, lines=True)
+    if size > limit or len(data) > limit:
+        yield SourceRecord(origin, error="the file is " + too_big(f"{max(size, len(data)):,}"))
     elif suffix == ".json":
-        yield from _json_records(origin, text, lines=False)
+        yield from _json_records(origin, data)
     else:
-        yield _text_record(origin, text)
+        yield _text_record(origin, data)
+
+
+def _stdin_records(stream: BinaryIO, on_read: OnRead) -> Iterator[SourceRecord]:
+    """Standard input as JSON Lines, a JSON document or one text article, told apart by its
+    first lines: JSON Lines when its first line is a JSON object on its own, or the next starts
+    another."""
+    lines = _lines(stream, on_read)
+    head: list[tuple[int, bytes | None]] = []
+    content: list[bytes | None] = []  # the lines of head that are not blank, stripped
+    size = 0
+    for number, line in lines:
+        head.append((number, line))
+        size += len(line or b"")
+        if line is None or line.strip():
+            content.append(None if line is None else line.removeprefix(_BOM).strip())
+        if len(content) == 2 or size > settings.MAX_RECORD_BYTES:
+            break
+    first = content[0] if content else b""
+    if first is not None and first.startswith(b"{") and (len(content) < 2 or _jsonl_start(first, content[1])):
+        yield from _jsonl_records("<stdin>", itertools.chain(head, lines))
+        return
+    is_json = first is not None and first.startswith((b"{", b"["))
+    limit = settings.MAX_RECORD_BYTES if is_json else settings.MAX_ARTICLE_BYTES
+    read = sum(len(line or b"") for _, line in head)
+    data = b"".join(line or b"" for _, line in head)
+    if None not in content and read <= limit:
+        data += stream.read(limit + 1 - read)
+        on_read(len(data) - read)
+    if None in content or len(data) > limit:
+        too_big = _json_too_big if is_json else _article_too_big
+        yield SourceRecord("<stdin>", error="standard input holds more than " + too_big(f"{limit:,}"))
+    elif is_json:
+        yield from _json_records("<stdin>", data)
+    else:
+        yield _text_record("<stdin>", data)
+
+
+def _jsonl_start(first: bytes, second: bytes | None) -> bool:
+    if second is not None and second.startswith(b"{"):
+        return True
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    return True
 
 
 def files_under(paths: Iterable[Path]) -> list[Path]:
@@ -244,33 +397,13 @@ def files_under(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def read_records(paths: Iterable[Path | str]) -> Iterator[SourceRecord]:
-    """Every record of every path, in order; "-" reads standard input."""
+def read_records(paths: Iterable[Path | str], on_read: OnRead = _ignore) -> Iterator[SourceRecord]:
+    """Every record of every path, in order, read lazily: a JSON Lines file a line at a time,
+    other files whole within their limit; "-" reads standard input. `on_read` hears of every
+    byte read, as it is read."""
     for item in paths:
         if str(item) == "-":
-            data = sys.stdin.buffer.read()
-            stripped = data.lstrip()
-            suffix = ".txt"
-            if stripped.startswith(b"{"):
-                suffix = ".jsonl" if b"\n{" in stripped.strip() or stripped.count(b"\n") == 0 else ".json"
-            elif stripped.startswith(b"["):
-                suffix = ".json"
-            yield from _records_of("<stdin>", data, suffix)
+            yield from _stdin_records(sys.stdin.buffer, on_read)
             continue
         for path in files_under([Path(item)]):
-            try:
-                size = path.stat().st_size
-                if path.suffix.lower() not in (".jsonl", ".ndjson") and size > settings.MAX_ARTICLE_BYTES:
-                    yield SourceRecord(
-                        str(path),
-                        error=(
-                            f"the file is {size:,} bytes; an article may have at most "
-                            f"{settings.MAX_ARTICLE_BYTES:,} (QUOTEGRAPH_MAX_ARTICLE_BYTES)"
-                        ),
-                    )
-                    continue
-                data = path.read_bytes()
-            except OSError as exc:
-                yield SourceRecord(str(path), error=f"cannot read the file: {exc.strerror or exc}")
-                continue
-            yield from _records_of(str(path), data, path.suffix.lower())
+            yield from _file_records(path, on_read)

@@ -1,0 +1,316 @@
+"""Every field of an imported record is accepted or fails that record alone, with its origin and a
+reason: through `quotegraph import` (JSON Lines) and through `importArticles`. Sources are read
+lazily, a line at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from rich.console import Console
+
+from schema.mutations import ArticleInput as GraphQLArticleInput
+from service import cli, importer, models, settings
+from service.parsing import ArticleError
+from service.sources import SourceRecord, article_from_json, parse_datetime, read_records
+from tests.conftest import BACKENDS, graphql
+from tests.live import environment, postgres_database, run_cli
+
+TEXT = "Harbour news\n“We open today,” said Mayor Ana Lund.\n"
+EDGE_TEXT = "Edge news\nThe port opened yesterday, said Mayor Ana Lund.\n"
+
+# (field, value, what the error says): each must fail its record alone.
+BAD_FIELDS: list[tuple[str, Any, str]] = [
+    ("publishedAt", "0001-01-01T00:00:00+14:00", "outside the years 1 to 9999"),
+    ("publishedAt", "9999-12-31T23:59:59-14:00", "outside the years 1 to 9999"),
+    ("publishedAt", "0000-01-01", "cannot read"),
+    ("publishedAt", "10000-01-01T00:00:00Z", "cannot read"),
+    ("publishedAt", "2024-01-01T00:00:00+99:00", "UTC offset"),
+    ("publishedAt", "2024-01-01 00:00 +9999", "UTC offset"),
+    ("publishedAt", "2024-01-01 00:00 -2400", "UTC offset"),
+    ("publishedAt", "2024-03-05\x00", "NUL"),
+    ("publishedAt", "2024-03-05 " + "1" * 5000, "characters long"),
+    ("publishedAt", "[/] [red]x", "cannot read"),  # no markup for the terminal's report
+    ("publishedAt", 20240305, "must be a date string"),
+    ("publishedAt", ["2024-03-05"], "must be a date string"),
+    ("title", "Harbour\x00news", "`title` holds a NUL"),
+    ("title", 5, "`title` must be a string, not int"),
+    ("title", True, "`title` must be a string, not bool"),
+    ("title", "t" * 501, "`title` is 501 characters long"),
+    ("url", "https://e.org/\x00", "`url` holds a NUL"),
+    ("url", {"href": "x"}, "`url` must be a string, not dict"),
+    ("url", "https://e.org/" + "a" * 2000, "`url` is 2,014 characters long"),
+    ("publisher", "Wire\x00", "`publisher` holds a NUL"),
+    ("publisher", 1.5, "`publisher` must be a string, not float"),
+    ("publisher", "p" * 201, "`publisher` is 201 characters long"),
+    ("language", "en\x00", "`language` holds a NUL"),
+    ("language", ["en"], "`language` must be a string, not list"),
+    ("language", "e" * 17, "`language` is 17 characters long"),
+    ("externalId", "id\x00", "`externalId` holds a NUL"),
+    ("externalId", 7, "`externalId` must be a string, not int"),
+    ("externalId", "x" * 501, "`externalId` is 501 characters long"),
+    ("text", "Title\nBody\x00", "`text` holds a NUL"),
+    ("text", 12, "`text` is required and must be a non-empty string"),
+    ("text", "", "`text` is required"),
+]
+# Values only a GraphQL client (json.loads) can send: orjson refuses them in a JSON Lines file.
+SURROGATES: list[tuple[str, Any, str]] = [
+    (name, value, f"`{name}` holds a lone surrogate")
+    for name, value in [
+        ("title", "Harbour \ud800"),
+        ("url", "https://e.org/\udfff"),
+        ("publisher", "\udc80Wire"),
+        ("language", "e\ud801"),
+        ("externalId", "id-\ud800"),
+        ("text", "Title\nBody \ud800"),
+        ("publishedAt", "2024-03-05\ud800"),
+    ]
+]
+# Values at the edge that are fine.
+GOOD_FIELDS: list[tuple[str, Any]] = [
+    ("publishedAt", "0001-01-01T00:00:00Z"),
+    ("publishedAt", "0001-01-01T00:00:00-14:00"),
+    ("publishedAt", "9999-12-31T23:59:59Z"),
+    ("publishedAt", "9999-12-31T23:59:59+14:00"),
+    ("title", "  "),
+    ("language", "e" * 16),
+    ("externalId", "x" * 500),
+]
+
+
+def _record(field: str, value: Any, n: int) -> dict[str, Any]:
+    record: dict[str, Any] = {"text": EDGE_TEXT, "externalId": f"rec-{n}"}
+    record[field] = value
+    return record
+
+
+@pytest.mark.parametrize(("field", "value", "message"), BAD_FIELDS + SURROGATES)
+def test_article_from_json_fails_a_bad_field_with_its_name(field: str, value: Any, message: str) -> None:
+    with pytest.raises(ArticleError) as raised:
+        article_from_json(_record(field, value, 0))
+    assert message in str(raised.value)
+    assert len(str(raised.value)) < 300
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [(f, v, m) for f, v, m in BAD_FIELDS + SURROGATES])
+def test_graphql_article_input_fails_a_bad_field_as_article_error(field: str, value: Any, message: str) -> None:
+    names = {"publishedAt": "published_at", "externalId": "external_id"}
+    given = _record(field, value, 0)
+    # The GraphQL input types its fields as strings; other types never reach it.
+    if not all(isinstance(v, str) for v in given.values()):
+        pytest.skip("GraphQL refuses a non-string before the resolver")
+    item = GraphQLArticleInput(**{names.get(k, k): v for k, v in given.items()})
+    with pytest.raises(ArticleError, match="`"):
+        item.to_source()
+
+
+@pytest.mark.parametrize(("field", "value"), GOOD_FIELDS)
+def test_article_from_json_accepts_values_at_the_edge(field: str, value: Any) -> None:
+    article = article_from_json(_record(field, value, 0))
+    if field == "publishedAt":
+        assert article.published_at is not None and article.published_at.tzinfo is UTC
+
+
+def test_parse_datetime_reads_the_calendar_edges_as_utc() -> None:
+    assert parse_datetime("0001-01-01T00:00:00-14:00") == datetime(1, 1, 1, 14, tzinfo=UTC)
+    assert parse_datetime("9999-12-31T23:59:59+14:00") == datetime(9999, 12, 31, 9, 59, 59, tzinfo=UTC)
+
+
+def _feed(path: Path) -> tuple[Path, dict[int, str], int]:
+    """A JSON Lines file mixing good records, every bad field and broken lines: the expected
+    failure of each line by number, and how many lines should import."""
+    lines: list[bytes] = []
+    failures: dict[int, str] = {}
+    good = 0
+    for n, (field, value, message) in enumerate(BAD_FIELDS):
+        lines.append(json.dumps(_record(field, value, n)).encode())
+        failures[len(lines)] = message
+        lines.append(json.dumps(_record("title", f"Good {n}", 1000 + n)).encode())
+        good += 1
+    for n, (field, value) in enumerate(GOOD_FIELDS):
+        lines.append(json.dumps(_record(field, value, 2000 + n)).encode())
+        good += 1
+    lines.append(b'{"text": "Caf\xe9 news\\nBody.", "externalId": "latin-1"}')
+    failures[len(lines)] = "not valid UTF-8"
+    lines.append(b'{"text": "\\ud800 lone", "externalId": "escaped-surrogate"}')
+    failures[len(lines)] = "not valid JSON"
+    lines.append(json.dumps({"text": TEXT, "externalId": "last"}).encode())
+    good += 1
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path, failures, good
+
+
+@pytest.fixture(params=BACKENDS)
+def cli_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    if request.param == "postgres":
+        with postgres_database() as url:
+            yield environment(DATABASE_URL=url)
+    else:
+        yield environment(DATABASE_URL=f"sqlite://{tmp_path}/records.sqlite3")
+
+
+def test_cli_import_fails_each_bad_record_alone(cli_env: dict[str, str], tmp_path: Path) -> None:
+    feed, failures, good = _feed(tmp_path / "feed.jsonl")
+    done = run_cli("import", str(feed), "--json", env=cli_env)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["imported"], report["failed"]) == (good, len(failures))
+    reported = {int(f["source"].rsplit(":", 1)[1]): f["error"] for f in report["failures"]}
+    assert set(reported) == set(failures)
+    for line, message in failures.items():
+        assert message in reported[line], (line, reported[line])
+        assert f"{feed}:{line}: " in done.stderr  # the human report names the line too
+    again = run_cli("import", str(feed), "--json", env=cli_env)
+    assert json.loads(again.stdout)["unchanged"] == good
+    exported = run_cli("export", env=cli_env)
+    assert exported.returncode == 0, exported.stderr
+    dates = {json.loads(line)["publishedAt"] for line in exported.stdout.splitlines()}
+    assert {"0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00"} <= dates
+
+
+IMPORT_ARTICLES = """mutation ($input: [ArticleInput!]!) { importArticles(input: $input) {
+  __typename ... on ImportArticlesSuccess { results { index status error article { publishedAt eventDate } } } } }"""
+
+
+async def test_import_articles_fails_each_bad_record_alone(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "API_TOKEN", "tok")
+    # Strings only (GraphQL types the fields), no lone surrogates (the endpoint's JSON reader
+    # refuses them: test_graphql_article_input_fails_a_bad_field_as_article_error covers them).
+    bad = [_record(field, value, n) for n, (field, value, _) in enumerate(BAD_FIELDS) if isinstance(value, str)]
+    edge = [_record("publishedAt", "0001-01-01T00:00:00Z", 900), _record("publishedAt", "9999-12-31T23:59:59Z", 901)]
+    batch = edge + [r for r in bad if r["text"]]
+    assert len(batch) <= importer_batch_limit()
+    data = await graphql(client, IMPORT_ARTICLES, {"input": batch}, token="tok")
+    results = data["importArticles"]["results"]
+    assert [r["status"] for r in results] == ["IMPORTED", "IMPORTED"] + ["FAILED"] * (len(batch) - 2)
+    assert all(r["error"] and "`" in r["error"] for r in results[2:]), results
+    assert await models.Article.all().count() == 2
+    stored = {a.external_id: a for a in await models.Article.all()}
+    assert stored["rec-900"].published_at == datetime(1, 1, 1, tzinfo=UTC)
+    assert stored["rec-900"].event_date is None  # "yesterday" of 0001-01-01 is before the calendar
+    assert stored["rec-901"].published_at == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    listed = await graphql(client, "{ articles(orderBy: DATE_ASC) { edges { node { publishedAt eventDate } } } }")
+    assert [e["node"]["publishedAt"][:4] for e in listed["articles"]["edges"]] == ["0001", "9999"]
+
+
+def importer_batch_limit() -> int:
+    from schema.mutations import MAX_BATCH
+
+    return MAX_BATCH
+
+
+def _jsonl(path: Path, count: int) -> Path:
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            out.write(json.dumps({"text": f"Story {n}\n“Line {n},” said Mayor Ana Lund.\n", "externalId": f"s{n}"}))
+            out.write("\n")
+    return path
+
+
+def test_read_records_reads_a_line_at_a_time(tmp_path: Path) -> None:
+    feed = _jsonl(tmp_path / "big.jsonl", 5000)
+    read: list[int] = []
+    records = read_records([feed], on_read=read.append)
+    first = next(records)
+    assert first.origin == f"{feed}:1" and first.input is not None
+    assert sum(read) < feed.stat().st_size / 100
+    assert sum(len(r.origin) > 0 for r in records) == 4999
+    assert sum(read) == feed.stat().st_size
+
+
+def test_jsonl_record_over_the_line_limit_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "MAX_RECORD_BYTES", 1000)
+    feed = tmp_path / "long.jsonl"
+    feed.write_text(
+        json.dumps({"text": "One\nBody."})
+        + "\n"
+        + json.dumps({"text": "Two\n" + "x" * 5000})
+        + "\n"
+        + json.dumps({"text": "Three\nBody."})
+        + "\n",
+        encoding="utf-8",
+    )
+    records = list(read_records([feed]))
+    assert [r.origin for r in records] == [f"{feed}:1", f"{feed}:2", f"{feed}:3"]
+    assert records[0].input is not None and records[2].input is not None
+    assert records[1].error is not None and "QUOTEGRAPH_MAX_RECORD_BYTES" in records[1].error
+
+
+def test_json_file_over_the_limit_fails_with_advice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "MAX_RECORD_BYTES", 1000)
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps([{"text": f"T{n}\nBody."} for n in range(100)]), encoding="utf-8")
+    (record,) = list(read_records([many]))
+    assert record.error is not None
+    assert "QUOTEGRAPH_MAX_RECORD_BYTES" in record.error and ".jsonl" in record.error
+
+
+async def test_import_stores_the_first_record_before_reading_the_last(db: str, tmp_path: Path) -> None:
+    feed = _jsonl(tmp_path / "feed.jsonl", 3 * importer.CHUNK)
+    events: list[str] = []
+
+    def reading() -> Iterator[SourceRecord]:
+        for record in read_records([feed]):
+            events.append("read")
+            yield record
+
+    def stored(result: importer.ImportResult) -> None:
+        events.append("stored")
+
+    report = await importer.import_records(reading(), on_result=stored)
+    assert report.failed == 0 and events.count("stored") == 3 * importer.CHUNK
+    assert events.index("stored") < len(events) - 1 - events[::-1].index("read")
+    assert await models.Article.all().count() == 3 * importer.CHUNK
+
+
+def test_cli_import_streams_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    feed = _jsonl(tmp_path / "feed.jsonl", 3 * importer.CHUNK)
+    events: list[str] = []
+    real_read, real_store = cli_read_records(), importer.store
+
+    def reading(paths: Any, on_read: Any = None) -> Iterator[SourceRecord]:
+        for record in real_read(paths, on_read=on_read):
+            events.append("read")
+            yield record
+
+    async def storing(prepared: importer.Prepared) -> importer.ImportResult:
+        events.append("stored")
+        return await real_store(prepared)
+
+    monkeypatch.setattr("service.sources.read_records", reading)
+    monkeypatch.setattr(importer, "store", storing)
+    out, err = io.StringIO(), io.StringIO()
+    args = cli._parser().parse_args(["import", str(feed), "--json", "--database", f"sqlite://{tmp_path}/s.sqlite3"])
+    status = asyncio.run(cli._import(args, Console(file=out), Console(file=err)))
+    assert status == 0, err.getvalue()
+    assert json.loads(out.getvalue())["imported"] == 3 * importer.CHUNK
+    assert events.index("stored") < len(events) - 1 - events[::-1].index("read")
+
+
+def cli_read_records() -> Any:
+    from service import sources
+
+    return sources.read_records
+
+
+def test_cli_progress_counts_bytes_of_the_total(tmp_path: Path) -> None:
+    feed = _jsonl(tmp_path / "feed.jsonl", 20)
+    size = feed.stat().st_size
+    out, err = io.StringIO(), io.StringIO()
+    args = cli._parser().parse_args(["import", str(feed), "--database", f"sqlite://{tmp_path}/p.sqlite3"])
+    terminal = Console(file=err, force_terminal=True, width=200)
+    status = asyncio.run(cli._import(args, Console(file=out), terminal))
+    assert status == 0
+    shown = err.getvalue()
+    assert f"{size / 1000:.1f}/{size / 1000:.1f} kB" in shown, shown[-2000:]
+    assert "20 articles" in shown
