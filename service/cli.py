@@ -317,6 +317,15 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        # A request head has QUOTEGRAPH_HEADER_TIMEOUT seconds and QUOTEGRAPH_MAX_HEADER_BYTES.
+        http="service.protocol:HttpToolsHeadProtocol",
+        h11_max_incomplete_event_size=settings.MAX_HEADER_BYTES,
+        timeout_keep_alive=settings.KEEP_ALIVE_TIMEOUT,
+        # Past this many connections (or requests in flight) uvicorn answers 503 instead of
+        # running out of file descriptors.
+        limit_concurrency=settings.MAX_CONNECTIONS,
+        # Shutting down, requests in flight get this long (their own limit and a margin) to finish.
+        timeout_graceful_shutdown=int(settings.REQUEST_TIMEOUT) + 5,
     )
     return 0
 
