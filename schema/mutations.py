@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import hmac
 from enum import Enum
 from typing import Annotated
@@ -13,11 +14,13 @@ from schema.types.article import Article
 from schema.types.common import SpeakerKind
 from schema.types.quote import Quote
 from schema.types.speaker import Speaker
-from service import corrections, models, settings, sources
+from service import corrections, models, parsepool, settings, sources
 from service.corrections import CorrectionError
-from service.importer import ImportResult, import_input
+from service.errors import UserError
+from service.importer import ImportResult, store
 from service.parsing import ArticleError, records
 from service.sources import ArticleInput as SourceInput
+from service.sources import SourceRecord
 
 
 @strawberry.type(description="The article is stored (or was already, unchanged).")
@@ -32,6 +35,9 @@ class ImportArticleSuccess:
 class InvalidArticleError:
     message: str = strawberry.field(description="What was wrong with the input.")
     field: str = strawberry.field(description='The argument at fault ("text" or "title").')
+    code: str = strawberry.field(
+        description="INVALID_ARTICLE, or PARSE_TIMEOUT when parsing it took longer than QUOTEGRAPH_PARSE_TIMEOUT."
+    )
 
 
 @strawberry.type(description="The request lacks the API token mutations require.")
@@ -113,9 +119,24 @@ def _error(exc: CorrectionError) -> NotFoundError | InvalidInputError:
     return InvalidInputError(message=str(exc), field=exc.field)
 
 
+class ParseBusyError(UserError):
+    """Every parser worker is busy and the queue is full: not the article's fault, try later."""
+
+    code = parsepool.PARSE_BUSY_CODE
+
+
+async def _import(source: SourceInput, origin: str) -> ImportResult:
+    """Parse off the event loop (service/parsepool.py), then store in one transaction."""
+    return await store(await parsepool.parse(SourceRecord(origin, source)))
+
+
 async def _import_outcome(result: ImportResult) -> ImportArticleSuccess | InvalidArticleError:
+    if result.code == parsepool.PARSE_BUSY_CODE:
+        raise ParseBusyError(result.error or "the server is busy parsing other articles")
     if result.status == "failed" or result.article_id is None:
-        return InvalidArticleError(message=result.error or "the article was not stored", field="text")
+        return InvalidArticleError(
+            message=result.error or "the article was not stored", field="text", code=result.code or "INVALID_ARTICLE"
+        )
     # From the primary: a replica may not have the article yet.
     row = await models.Article.filter(id=result.article_id).using_db(connections.get("default")).get()
     return ImportArticleSuccess(
@@ -133,14 +154,22 @@ ImportArticleResult = Annotated[
 
 
 MAX_BATCH = 100
+# A batch starts no record after this share of QUOTEGRAPH_REQUEST_TIMEOUT and stops the one in
+# flight there (rolled back): the rest of the time answers, saying which records were stored.
+BATCH_TIME_SHARE = 0.8
 
 
 @strawberry.enum(description="What importing a record did.")
 class ImportStatus(Enum):
-    IMPORTED = "IMPORTED"
-    UPDATED = "UPDATED"
-    UNCHANGED = "UNCHANGED"
-    FAILED = "FAILED"
+    IMPORTED = strawberry.enum_value("IMPORTED", description="Stored as a new article.")
+    UPDATED = strawberry.enum_value("UPDATED", description="Stored over the article with its identity.")
+    UNCHANGED = strawberry.enum_value("UNCHANGED", description="Already stored with the same text.")
+    FAILED = strawberry.enum_value("FAILED", description="Not stored; `error` and `code` say why.")
+    TIMED_OUT = strawberry.enum_value(
+        "TIMED_OUT",
+        description="Not stored: the request's time limit (QUOTEGRAPH_REQUEST_TIMEOUT) came before the record "
+        "was done or begun; nothing of it was stored, send it again.",
+    )
 
 
 @strawberry.input(description="One article and its metadata; only `text` is required.")
@@ -178,6 +207,9 @@ class ImportArticleOutcome:
     status: ImportStatus = strawberry.field(description="Imported, updated, unchanged or failed.")
     quote_count: int = strawberry.field(description="Quotes found in it.")
     error: str | None = strawberry.field(description="Why it failed, when it did.")
+    code: str | None = strawberry.field(
+        description="Why it was not stored, as a code: INVALID_ARTICLE, PARSE_TIMEOUT, PARSE_BUSY, REQUEST_TIMEOUT, ..."
+    )
     article_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The stored article, unless it failed.")
@@ -188,7 +220,7 @@ class ImportArticleOutcome:
         return Article.from_model(row) if row else None
 
 
-@strawberry.type(description="Every record of the batch was tried; see each outcome.")
+@strawberry.type(description="One outcome per record: tried, or TIMED_OUT when the request's time limit came first.")
 class ImportArticlesSuccess:
     results: list[ImportArticleOutcome] = strawberry.field(description="One outcome per record, in order.")
 
@@ -197,6 +229,26 @@ ImportArticlesResult = Annotated[
     ImportArticlesSuccess | InvalidInputError | NotAuthorizedError,
     strawberry.union("ImportArticlesResult", description="The outcome of importArticles."),
 ]
+
+
+async def _import_item(item: ArticleInput, origin: str) -> ImportResult:
+    try:
+        source = item.to_source()
+    except ArticleError as exc:
+        return ImportResult(origin, "failed", error=str(exc), code="INVALID_ARTICLE")
+    return await _import(source, origin)
+
+
+def _timed_out(index: int, what: str) -> ImportArticleOutcome:
+    return ImportArticleOutcome(
+        index=index,
+        status=ImportStatus.TIMED_OUT,
+        article_id=None,
+        quote_count=0,
+        error=f"{what} at the request's time limit (QUOTEGRAPH_REQUEST_TIMEOUT): nothing of it was stored; "
+        "send it again, in a smaller batch",
+        code="REQUEST_TIMEOUT",
+    )
 
 
 def authorization_error(info: Info) -> NotAuthorizedError | None:
@@ -209,7 +261,10 @@ def authorization_error(info: Info) -> NotAuthorizedError | None:
     request = info.context.request
     header = request.headers.get("authorization", "") if request is not None else ""
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), settings.API_TOKEN):
+    # Bytes: compare_digest refuses str with characters past ASCII, and a header may carry any
+    # byte (Starlette decodes it as Latin-1); a token is compared as its UTF-8 bytes.
+    given = token.strip().encode("latin-1", errors="replace")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given, settings.API_TOKEN.encode()):
         return NotAuthorizedError(message="Send the API token as `Authorization: Bearer <token>` to run mutations.")
     return None
 
@@ -231,8 +286,7 @@ class Mutation:
     ) -> ImportArticleResult:
         if (error := authorization_error(info)) is not None:
             return error
-        result = await import_input(SourceInput(text=text, title=title), "<mutation>")
-        return await _import_outcome(result)
+        return await _import_outcome(await _import(SourceInput(text=text, title=title), "<mutation>"))
 
     @strawberry.mutation(
         description="Import a batch of articles (at most 100), each in its own transaction, with "
@@ -249,14 +303,20 @@ class Mutation:
             return InvalidInputError(
                 message=f"`input` holds {len(input)} articles; send at most {MAX_BATCH} per request", field="input"
             )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + settings.REQUEST_TIMEOUT * BATCH_TIME_SHARE
         results = []
         for index, item in enumerate(input):
+            if loop.time() >= deadline:
+                results.append(_timed_out(index, "not begun"))
+                continue
             try:
-                source = item.to_source()
-            except ArticleError as exc:
-                result = ImportResult(f"input[{index}]", "failed", error=str(exc))
-            else:
-                result = await import_input(source, f"input[{index}]")
+                async with asyncio.timeout_at(deadline):
+                    result = await _import_item(item, f"input[{index}]")
+            except TimeoutError:
+                results.append(_timed_out(index, "stopped and rolled back"))
+                deadline = loop.time()  # and the rest are not begun
+                continue
             results.append(
                 ImportArticleOutcome(
                     index=index,
@@ -264,6 +324,7 @@ class Mutation:
                     article_id=result.article_id,
                     quote_count=result.quotes,
                     error=result.error,
+                    code=result.code,
                 )
             )
         return ImportArticlesSuccess(results=results)

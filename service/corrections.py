@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction as _in_transaction
 
 from service import events
+from service.db import write_transaction
 from service.errors import UserError
 from service.models import (
     Article,
@@ -24,15 +24,20 @@ from service.parsing.records import SpeakerKind
 from service.writer import add_quote_counts, anonymous_prefix, country_row
 
 UNSET = object()
+T = TypeVar("T")
 
 
-@asynccontextmanager
-async def in_transaction() -> AsyncIterator[BaseDBAsyncClient]:
-    """A writing transaction that, once committed, invalidates cached responses everywhere."""
-    async with _in_transaction("default") as conn:
+async def corrected(body: Callable[[BaseDBAsyncClient], Awaitable[T]]) -> T:
+    """`body` in one writing transaction (safe to cancel: see db.write_transaction) that, once
+    committed, invalidates cached responses everywhere."""
+
+    async def notifying(conn: BaseDBAsyncClient) -> T:
         await events.notify_write(conn)
-        yield conn
+        return await body(conn)
+
+    result = await write_transaction(notifying)
     events.wrote()
+    return result
 
 
 class CorrectionError(UserError):
@@ -53,7 +58,8 @@ async def _speaker(speaker_id: int, field: str, conn: BaseDBAsyncClient) -> Spea
 
 async def reattribute_quote(quote_id: int, speaker_id: int) -> Quote:
     """Attribute a quote to another speaker; the choice is kept through later imports."""
-    async with in_transaction() as conn:
+
+    async def change(conn: BaseDBAsyncClient) -> Quote:
         quote = await Quote.filter(id=quote_id).using_db(conn).select_for_update().first()
         if quote is None:
             raise CorrectionError("no quote has the ID given as `quote`", "quote", not_found=True)
@@ -71,7 +77,9 @@ async def reattribute_quote(quote_id: int, speaker_id: int) -> Quote:
         quote.speaker_id = speaker_id
         quote.corrected = True
         await quote.save(update_fields=["speaker_id", "corrected"], using_db=conn)
-    return quote
+        return quote
+
+    return await corrected(change)
 
 
 async def merge_speakers(keep_id: int, merge_ids: list[int]) -> tuple[Speaker, int]:
@@ -80,7 +88,8 @@ async def merge_speakers(keep_id: int, merge_ids: list[int]) -> tuple[Speaker, i
     merge_ids = [i for i in dict.fromkeys(merge_ids) if i != keep_id]
     if not merge_ids:
         raise CorrectionError("`merge` must name at least one speaker other than `keep`", "merge")
-    async with in_transaction() as conn:
+
+    async def change(conn: BaseDBAsyncClient) -> tuple[Speaker, int]:
         keep = await Speaker.filter(id=keep_id).using_db(conn).select_for_update().first()
         if keep is None:
             raise CorrectionError("no speaker has the ID given as `keep`", "keep", not_found=True)
@@ -113,7 +122,9 @@ async def merge_speakers(keep_id: int, merge_ids: list[int]) -> tuple[Speaker, i
         keep.country_id = keep.country_id or next((s.country_id for s in merged if s.country_id), None)
         await Speaker.filter(id__in=merge_ids).using_db(conn).delete()
         await keep.save(update_fields=["quote_count", "title", "country_id"], using_db=conn)
-    return keep, len(merged)
+        return keep, len(merged)
+
+    return await corrected(change)
 
 
 @dataclass
@@ -125,7 +136,8 @@ class SpeakerChanges:
 
 async def update_speaker(speaker_id: int, changes: SpeakerChanges) -> Speaker:
     """Set a speaker's title, country or kind; later imports keep the correction."""
-    async with in_transaction() as conn:
+
+    async def change(conn: BaseDBAsyncClient) -> Speaker:
         speaker = await Speaker.filter(id=speaker_id).using_db(conn).select_for_update().first()
         if speaker is None:
             raise CorrectionError("no speaker has the ID given as `speaker`", "speaker", not_found=True)
@@ -152,12 +164,15 @@ async def update_speaker(speaker_id: int, changes: SpeakerChanges) -> Speaker:
             fields.append("kind")
         speaker.corrected = True
         await speaker.save(update_fields=fields, using_db=conn)
-    return speaker
+        return speaker
+
+    return await corrected(change)
 
 
 async def delete_article(article_id: int) -> int:
     """Delete an article with its quotes and its anonymous sources; returns how many quotes went."""
-    async with in_transaction() as conn:
+
+    async def change(conn: BaseDBAsyncClient) -> int:
         article = await Article.filter(id=article_id).using_db(conn).select_for_update().first()
         if article is None:
             raise CorrectionError("no article has the ID given as `article`", "article", not_found=True)
@@ -173,4 +188,6 @@ async def delete_article(article_id: int) -> int:
             .using_db(conn)
             .delete()
         )
-    return len(speaker_ids)
+        return len(speaker_ids)
+
+    return await corrected(change)

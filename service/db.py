@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+from tortoise.transactions import in_transaction
 
 from service import settings
 
@@ -104,6 +105,68 @@ def _sqlite_reader(conn: BaseDBAsyncClient) -> sqlite3.Connection | None:
         reader.execute("PRAGMA query_only = ON")
         conn.__dict__["_quotegraph_reader"] = reader
     return reader
+
+
+T = TypeVar("T")
+
+
+async def write_transaction(body: Callable[[BaseDBAsyncClient], Awaitable[T]], connection: str = "default") -> T:
+    """`body(conn)` in one transaction that no cancellation of the caller can leave open.
+
+    Tortoise's in_transaction() takes the SQLite connection's lock (or a pooled PostgreSQL
+    connection) and only then awaits BEGIN; a cancellation landing there (a request's time limit
+    firing at the first await after CPU work) skips its __aexit__, so the lock is never released
+    (every later query of the worker waits for it) or the connection never goes back to the pool,
+    idle in transaction. So the transaction runs in a task of its own: a cancellation of the caller
+    reaches the body only while the body runs, never BEGIN, COMMIT or ROLLBACK, and the caller
+    waits for the rollback before the cancellation goes on.
+    """
+    state = _Phase()
+
+    async def run() -> T:
+        async with in_transaction(connection) as conn:
+            state.in_body = True
+            state.entered.set()
+            try:
+                return await body(conn)
+            finally:
+                state.in_body = False
+
+    task = asyncio.create_task(run())
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await _wind_down(task, state)
+        raise
+
+
+class _Phase:
+    def __init__(self) -> None:
+        self.in_body = False
+        self.entered = asyncio.Event()
+
+
+async def _wind_down(task: asyncio.Task[Any], state: _Phase) -> None:
+    """Stop a transaction whose caller was cancelled: cancel its body once BEGIN is done (an
+    unfinished BEGIN or a COMMIT under way runs to its end), and wait for the rollback, whatever
+    further cancellations come meanwhile."""
+    cancelled = False
+    while not task.done():
+        if state.in_body and not cancelled:
+            task.cancel()
+            cancelled = True
+        waiters: list[asyncio.Future[Any]] = [task]
+        if not state.entered.is_set():
+            waiters.append(asyncio.ensure_future(state.entered.wait()))
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            pass  # the caller's cancellation is raised once the connection is free again
+        finally:
+            for waiter in waiters[1:]:
+                waiter.cancel()
+    if not task.cancelled():
+        task.exception()  # retrieved: the caller's cancellation is what goes on
 
 
 @lru_cache(maxsize=1024)

@@ -17,10 +17,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from asyncpg.exceptions import TransactionRollbackError
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError, OperationalError
-from tortoise.transactions import in_transaction
 
 from service import events
+from service.db import write_transaction
 from service.models import Article
 from service.parsing import ArticleError, parse_article
 from service.parsing.records import ParsedArticle
@@ -44,6 +45,7 @@ class ImportResult:
     countries: int = 0
     agreements: int = 0
     error: str | None = None
+    code: str | None = None  # why it failed, for a client: INVALID_ARTICLE, PARSE_TIMEOUT, ...
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,12 +82,13 @@ class Prepared:
     source: ArticleInput | None = None
     parsed: ParsedArticle | None = None
     error: str | None = None
+    code: str | None = None
 
 
 def prepare(record: SourceRecord) -> Prepared:
     """Parse one record (pure; runs in worker processes with --jobs)."""
     if record.input is None:
-        return Prepared(record.origin, error=record.error or "unreadable record")
+        return Prepared(record.origin, error=record.error or "unreadable record", code="INVALID_ARTICLE")
     source = record.input
     try:
         if source.annotations is not None:
@@ -95,10 +98,13 @@ def prepare(record: SourceRecord) -> Prepared:
         else:
             parsed = parse_article(source.text, title=source.title)
     except ArticleError as exc:
-        return Prepared(record.origin, source, error=str(exc))
+        return Prepared(record.origin, source, error=str(exc), code="INVALID_ARTICLE")
     except Exception as exc:  # an extractor bug must cost one record, not a 10,000-record run
         return Prepared(
-            record.origin, source, error=f"internal error while parsing ({type(exc).__name__}); please report it"
+            record.origin,
+            source,
+            error=f"internal error while parsing ({type(exc).__name__}); please report it",
+            code="PARSER_ERROR",
         )
     return Prepared(record.origin, source, parsed)
 
@@ -117,22 +123,28 @@ def _result(origin: str, status: Status, article: Article, parsed: ParsedArticle
 
 
 async def store(prepared: Prepared) -> ImportResult:
-    """Write one parsed article in one transaction; retried when a concurrent import collides."""
+    """Write one parsed article in one transaction; retried when a concurrent import collides.
+    A cancellation (a request's time limit) rolls the article back whole and frees the connection."""
     source, parsed = prepared.source, prepared.parsed
     if source is None or parsed is None:
-        return ImportResult(prepared.origin, "failed", error=prepared.error)
+        return ImportResult(prepared.origin, "failed", error=prepared.error, code=prepared.code)
+
+    async def write(conn: BaseDBAsyncClient) -> tuple[Status, Article]:
+        existing = await Article.filter(identity=source.identity).using_db(conn).select_for_update().first()
+        if existing is not None and existing.content_hash == parsed.content_hash:
+            return "unchanged", existing
+        writer = ArticleWriter(conn, source, parsed)
+        article = await (writer.replace(existing) if existing else writer.create())
+        return ("updated" if existing else "imported"), article
+
     for attempt in range(8):
         try:
-            async with in_transaction("default") as conn:
-                existing = await Article.filter(identity=source.identity).using_db(conn).select_for_update().first()
-                if existing is not None and existing.content_hash == parsed.content_hash:
-                    return _result(prepared.origin, "unchanged", existing, parsed)
-                writer = ArticleWriter(conn, source, parsed)
-                article = await (writer.replace(existing) if existing else writer.create())
-            events.wrote()
-            if not events.is_postgres():
-                events.broker.publish(article.id)
-            return _result(prepared.origin, "updated" if existing else "imported", article, parsed)
+            status, article = await write_transaction(write)
+            if status != "unchanged":
+                events.wrote()
+                if not events.is_postgres():
+                    events.broker.publish(article.id)
+            return _result(prepared.origin, status, article, parsed)
         except IntegrityError:
             # Another importer stored the same article or speaker at the same moment: the next
             # round finds the rows it was racing for.
@@ -144,7 +156,9 @@ async def store(prepared: Prepared) -> ImportResult:
         except TransactionRollbackError:
             # PostgreSQL chose this transaction to break a deadlock or a serialisation conflict.
             await asyncio.sleep(0.02 * 2**attempt * random.random())
-    return ImportResult(prepared.origin, "failed", error="kept conflicting with concurrent imports; run it again")
+    return ImportResult(
+        prepared.origin, "failed", error="kept conflicting with concurrent imports; run it again", code="CONFLICT"
+    )
 
 
 async def _unchanged(records: list[SourceRecord]) -> dict[int, Article]:

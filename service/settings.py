@@ -32,6 +32,12 @@ MAX_ARTICLE_BYTES: int = config("QUOTEGRAPH_MAX_ARTICLE_BYTES", cast=int, defaul
 MAX_RECORD_BYTES: int = config("QUOTEGRAPH_MAX_RECORD_BYTES", cast=int, default=8 * MAX_ARTICLE_BYTES)
 # Bearer token every mutation must present; with none set, mutations are refused.
 API_TOKEN: str | None = config("QUOTEGRAPH_API_TOKEN", default=None)
+# Mutations parse articles in this many worker processes per app worker (0: on the event loop);
+# one parse longer than PARSE_TIMEOUT seconds fails with PARSE_TIMEOUT (its process is replaced);
+# with every worker busy and PARSE_QUEUE articles waiting, the next is refused with PARSE_BUSY.
+PARSE_WORKERS: int = config("QUOTEGRAPH_PARSE_WORKERS", cast=int, default=2)
+PARSE_TIMEOUT: float = config("QUOTEGRAPH_PARSE_TIMEOUT", cast=float, default=5.0)
+PARSE_QUEUE: int = config("QUOTEGRAPH_PARSE_QUEUE", cast=int, default=16)
 
 # "production" masks errors and, by default, turns off introspection and GraphiQL.
 ENV: str = config("QUOTEGRAPH_ENV", default="development")
