@@ -64,7 +64,8 @@ class ResponseBudget:
         self._task.cancel()
 
     def close(self) -> None:
-        """Takes back a cancellation that has not landed yet."""
+        """Takes back a cancellation that has not landed yet; the task is left alone from now on."""
+        self._task = None
         if self._handle is not None:
             self._handle.cancel()
 
@@ -79,6 +80,14 @@ class BudgetedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.response_budget = current_budget.get()
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        # A subscription's events are executed after QueryLimits.on_execute has ended, one at a
+        # time, each the size of one quote: the budget of the subscribe call is not theirs.
+        executor = super().build_per_event_executor(payload)
+        if isinstance(executor, BudgetedExecutionContext):
+            executor.response_budget = None
+        return executor
 
     def complete_leaf_value(self, return_type: GraphQLLeafType, result: Any) -> Any:  # type: ignore[override]
         value = super().complete_leaf_value(return_type, result)

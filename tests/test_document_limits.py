@@ -5,6 +5,7 @@ is dropped. Over HTTP (POST and GET) in-process, and over WebSockets on a live s
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -25,6 +26,7 @@ from tests.live import environment, run_cli, serve
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 MAX_TEXT = 50_000  # QUOTEGRAPH_MAX_RESPONSE_BYTES where a test needs a small one
+TOKEN = "documents-token"
 
 
 def doubling(n: int, leaf: str = "__typename") -> str:
@@ -303,6 +305,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = environment(
         DATABASE_URL=f"sqlite://{tmp}/documents.sqlite3",
         QUOTEGRAPH_MAX_RESPONSE_BYTES=str(MAX_TEXT),
+        QUOTEGRAPH_API_TOKEN=TOKEN,
     )
     articles = tmp / "articles"
     articles.mkdir()
@@ -376,6 +379,28 @@ async def test_websocket_document_without_the_operation_named_is_closed(served: 
 async def test_websocket_query_within_the_limits_answers(served: str) -> None:
     message = await first_message(served, {"query": "{ articles { totalCount } }"})
     assert message == {"id": "1", "type": "next", "payload": {"data": {"articles": {"totalCount": 2}}}}
+
+
+async def test_subscription_events_are_not_held_to_the_budget_of_the_subscribe(served: str) -> None:
+    # Each event is one quote; together they hold far more text than one response may.
+    ws = await open_socket(served)
+    try:
+        query = "subscription { quoteAdded { text article { title text } } }"
+        await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": {"query": query}}))
+        await asyncio.sleep(0.5)  # until the server listens for events
+        mutation = "mutation ($t: String!) { importArticle(text: $t) { __typename } }"
+        async with httpx.AsyncClient(timeout=30) as client:
+            imported = await client.post(
+                f"{served}/graphql",
+                json={"query": mutation, "variables": {"t": article("Council session late", 45)}},
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            )
+        assert "errors" not in imported.json(), imported.json()
+        events = [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in range(45)]
+    finally:
+        await ws.close()
+    assert {e["type"] for e in events} == {"next"}, events[-1]
+    assert sum(len(e["payload"]["data"]["quoteAdded"]["article"]["text"]) for e in events) > MAX_TEXT
 
 
 def test_live_server_answers_http_after_the_refusals(served: str) -> None:
