@@ -314,3 +314,136 @@ def test_cli_progress_counts_bytes_of_the_total(tmp_path: Path) -> None:
     shown = err.getvalue()
     assert f"{size / 1000:.1f}/{size / 1000:.1f} kB" in shown, shown[-2000:]
     assert "20 articles" in shown
+
+
+ANNOTATED_TEXT = "Harbour news\n“We open today,” said Mayor Ana Lund. Kazakhstan joins the Abraham Accords.\n"
+
+
+def _annotated(n: int, change: Any = None) -> dict[str, Any]:
+    """A record as `quotegraph export` writes it, with `change` applied to its annotations."""
+    annotations: dict[str, Any] = {
+        "version": 1,
+        "dateline": None,
+        "quotes": [
+            {
+                "text": "We open today,",
+                "kind": "DIRECT",
+                "span": [14, 28],
+                "cue": [30, 34],
+                "source": [35, 49],
+                "speaker": "person:ana lund",
+                "corrected": False,
+            }
+        ],
+        "speakers": [
+            {
+                "key": "person:ana lund",
+                "name": "Ana Lund",
+                "kind": "PERSON",
+                "title": "Mayor",
+                "country": "NO",
+                "aliases": ["ana lund", "lund"],
+                "mergedKeys": [],
+                "corrected": False,
+            }
+        ],
+        "countries": ["KZ"],
+        "agreements": [{"name": "Abraham Accords", "members": [{"country": "KZ", "status": "JOINING", "date": None}]}],
+    }
+    if change is not None:
+        change(annotations)
+    return {"externalId": f"annotated-{n}", "text": ANNOTATED_TEXT, "annotations": annotations}
+
+
+def _speaker(**values: Any) -> Any:
+    return lambda a: a["speakers"][0].update(values)
+
+
+def _quote(**values: Any) -> Any:
+    return lambda a: a["quotes"][0].update(values)
+
+
+def _member(**values: Any) -> Any:
+    return lambda a: a["agreements"][0]["members"][0].update(values)
+
+
+def _set(key: str, value: Any) -> Any:
+    return lambda a: a.__setitem__(key, value)
+
+
+# Values of an export's annotations that no column can hold or that name nothing: each fails its record.
+BAD_ANNOTATIONS: list[tuple[Any, str]] = [
+    (_speaker(name="Ana\x00Lund"), "speakers[0].name` holds a NUL"),
+    (_speaker(name="A" * 201), "speakers[0].name` is 201 characters long"),
+    (_speaker(name="\ufdfa" * 20), "once normalised"),  # NFKD: one character, 18 letters
+    (_speaker(name=5), "speakers[0].name` must be a string, not int"),
+    (_speaker(key={"x": 1}), "speakers[0].key` must be a string, not dict"),
+    (_speaker(key="k" * 301), "speakers[0].key` is 301 characters long"),
+    (_speaker(country="ZZ"), "'ZZ' is not an ISO 3166 alpha-2 country code"),
+    (_speaker(country="NOR"), "speakers[0].country` is 3 characters long"),
+    (_speaker(aliases="Ana"), "speakers[0].aliases` must be a list, not str"),
+    (_speaker(aliases=["a" * 201]), "speakers[0].aliases[0]` is 201 characters long"),
+    (_speaker(aliases=[5]), "speakers[0].aliases[0]` must be a string, not int"),
+    (_speaker(title="T" * 201), "speakers[0].title` is 201 characters long"),
+    (_speaker(title=3), "speakers[0].title` must be a string, not int"),
+    (_speaker(mergedKeys=["k" * 301]), "speakers[0].mergedKeys[0]` is 301 characters long"),
+    (_speaker(kind="ROBOT"), "speakers[0].kind` must be one of PERSON, ORGANIZATION, ANONYMOUS"),
+    (_speaker(corrected="yes"), "speakers[0].corrected` must be true or false"),
+    (_set("speakers", [["x"]]), "speakers[0]` must be an object, not list"),
+    (_set("speakers", {"a": 1}), "speakers` must be a list, not dict"),
+    (_set("countries", ["ZZ"]), "countries[0]`: 'ZZ' is not an ISO 3166"),
+    (_set("countries", [["US"]]), "countries[0]` must be a string, not list"),
+    (_set("countries", "US"), "countries` must be a list, not str"),
+    (lambda a: a["agreements"][0].update(name="X" * 201), "agreements[0].name` is 201 characters long"),
+    (_member(country="ZZ"), "agreements[0].members[0].country`: 'ZZ'"),
+    (_member(status="LEFT"), "members[0].status` must be one of MEMBER, JOINING"),
+    (_member(date="d" * 65), "members[0].date` is 65 characters long"),
+    (_member(date=5), "members[0].date` must be a string, not int"),
+    (_set("dateline", "D" * 101), "dateline` is 101 characters long"),
+    (_set("dateline", 5), "dateline` must be a string, not int"),
+    (_set("dateline", "D\x00"), "dateline` holds a NUL"),
+    (_quote(text=7), "quotes[0].text` must be a string, not int"),
+    (_quote(text="a\x00b"), "quotes[0].text` holds a NUL"),
+    (_quote(span=None), "quotes[0].span` is required"),
+    (_quote(span=[0, 10_000]), "quotes[0].span` must be [start, end] inside the text"),
+    (_quote(cue=[True, 3]), "quotes[0].cue` must be [start, end]"),
+    (_quote(speaker=["x"]), "quotes[0].speaker` must be a string, not list"),
+    (_quote(speaker="person:nobody"), "quotes[0].speaker` names no speaker of the record"),
+    (_quote(kind="SHOUTED"), "quotes[0].kind` must be one of DIRECT, PARTIAL, INDIRECT"),
+    (_set("quotes", "x"), "quotes` must be a list, not str"),
+    (_set("version", "1"), "`annotations.version` must be 1"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD_ANNOTATIONS)
+def test_annotations_fail_a_bad_value_with_its_path(change: Any, message: str) -> None:
+    prepared = importer.prepare(SourceRecord("r", article_from_json(_annotated(0, change))))
+    assert prepared.parsed is None and prepared.error is not None
+    assert message in prepared.error
+
+
+def test_annotations_of_an_export_are_read_back() -> None:
+    prepared = importer.prepare(SourceRecord("r", article_from_json(_annotated(0))))
+    assert prepared.parsed is not None, prepared.error
+    assert [q.speaker for q in prepared.parsed.quotes] == ["person:ana lund"]
+
+
+def test_annotations_with_a_long_first_line_fail_alone() -> None:
+    record = _annotated(0)
+    record["text"] = "T" * 600 + "\n" + ANNOTATED_TEXT
+    record["annotations"]["quotes"] = []
+    prepared = importer.prepare(SourceRecord("r", article_from_json(record)))
+    assert prepared.error is not None and "a title may have at most 500" in prepared.error
+
+
+def test_cli_import_fails_each_bad_annotation_alone(cli_env: dict[str, str], tmp_path: Path) -> None:
+    feed = tmp_path / "annotated.jsonl"
+    records = [_annotated(0)] + [_annotated(n + 1, change) for n, (change, _) in enumerate(BAD_ANNOTATIONS)]
+    records.append(_annotated(len(records)))
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    done = run_cli("import", str(feed), "--json", env=cli_env)
+    assert "Traceback" not in done.stderr, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["imported"], report["failed"]) == (2, len(BAD_ANNOTATIONS)), report["failures"][:3]
+    for failure, (_, message) in zip(report["failures"], BAD_ANNOTATIONS, strict=True):
+        assert message in failure["error"], failure
