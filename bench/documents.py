@@ -8,6 +8,11 @@ neither the parser cache nor the validation cache answers it. The figure is the 
 of the request, from the POST to the last byte of the answer. The fragment-doubling document is
 also timed through the two strawberry validators the limits used before (depth and aliases,
 which walk a fragment again at every spread), up to the size where they take seconds.
+
+Then responses: articles of 200 quotes (~12 KB of text each) in a throwaway SQLite database, and
+a query of ~80 bytes that asks for every quote's article text (under the cost limit: a plain
+list counts as 20). Its time and answer size are shown with QUOTEGRAPH_MAX_RESPONSE_BYTES at its
+default and with the bound off, through strawberry and through a plan.
 """
 
 from __future__ import annotations
@@ -31,8 +36,12 @@ import httpx  # noqa: E402
 from graphql import TypeInfo, ValidationContext, parse  # noqa: E402
 from strawberry.extensions import max_aliases, query_depth_limiter  # noqa: E402
 
+from schema import limits  # noqa: E402
 from schema.build import schema  # noqa: E402
+from service import settings  # noqa: E402
 from service.app import create_app  # noqa: E402
+from service.db import prepare_schema, tortoise_config  # noqa: E402
+from service.importer import import_text  # noqa: E402
 
 Shape = Callable[[int], tuple[str, str | None]]
 
@@ -141,7 +150,61 @@ async def main(repeat: int) -> None:
         print(f"{n:>8} {old_validators(doubling(n)[0]) * 1000:>9.2f}")
 
 
+LARGE = "{ articles(first: 20) { edges { node { quotes { article { text } } } } } }"
+
+
+def long_article(n: int, quotes: int = 200) -> str:
+    lines = [f"“Line {q} of session {n}, said at length for the record,” said Mayor Ana Lund." for q in range(quotes)]
+    return "\n".join([f"Council session {n}", *lines]) + "\n"
+
+
+async def responses(repeat: int) -> None:
+    import tempfile
+
+    from strawberry.extensions import ParserCache, ValidationCache
+    from tortoise.context import TortoiseContext
+
+    print(f"\n{LARGE}  ({len(LARGE)} bytes of query; 20 articles of 200 quotes)")
+    print(f"{'bound':>14} {'path':>10} {'ms':>9} {'bytes':>12}  status  answer")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite://{tmp}/responses.sqlite3"
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=tortoise_config(url), _enable_global_fallback=True)
+            await prepare_schema()
+            for n in range(20):
+                await import_text(long_article(n))
+            default = settings.MAX_RESPONSE_BYTES
+            for bound in (default, 10**12):
+                settings.MAX_RESPONSE_BYTES = bound
+                schema.extensions = [
+                    lambda: ParserCache(maxsize=256),
+                    lambda: ValidationCache(maxsize=256),
+                    *limits.extensions(),
+                ]
+                settings.RESPONSE_CACHE_ENTRIES = 0
+                for path, plans in (("strawberry", 0), ("plan", 256)):
+                    settings.QUERY_PLANS = plans
+                    app = create_app(url)
+                    if plans:  # admitted by a run without the bound
+                        app.state.graphql.plans.admit(LARGE, None)
+                    transport = httpx.ASGITransport(app=app)
+                    async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=120) as http:
+                        times: list[float] = []
+                        for _ in range(repeat):
+                            started = time.perf_counter()
+                            response = await http.post("/graphql", json={"query": LARGE})
+                            times.append(time.perf_counter() - started)
+                    errors = response.json().get("errors") or []
+                    answer = (errors[0].get("extensions") or {}).get("code") if errors else "answered"
+                    shown = f"{bound:,}" if bound == default else "off"
+                    ms, size, status = statistics.median(times) * 1000, len(response.content), response.status_code
+                    print(f"{shown:>14} {path:>10} {ms:>9.1f} {size:>12,}  {status:>6}  {answer}")
+            settings.MAX_RESPONSE_BYTES = default
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each document (the median is shown)")
-    asyncio.run(main(parser.parse_args().repeat))
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.repeat))
+    asyncio.run(responses(arguments.repeat))
