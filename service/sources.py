@@ -262,12 +262,9 @@ def _lines(stream: BinaryIO, on_read: OnRead) -> Iterator[tuple[int, bytes | Non
 
 def _json_line(where: str, line: bytes | None) -> SourceRecord:
     if line is None:
-        limit = f"{settings.MAX_RECORD_BYTES:,}"
-        return SourceRecord(
-            where,
-            error="the line is more than "
-            + _too_big(limit, settings.MAX_RECORD_BYTES, "QUOTEGRAPH_MAX_RECORD_BYTES", "a record"),
-        )
+        limit = settings.MAX_RECORD_BYTES
+        too_long = _too_big(f"{limit:,}", limit, "QUOTEGRAPH_MAX_RECORD_BYTES", "a record")
+        return SourceRecord(where, error=f"the line is more than {too_long}")
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -362,11 +359,10 @@ def _stdin_records(stream: BinaryIO, on_read: OnRead) -> Iterator[SourceRecord]:
         return
     is_json = first is not None and first.startswith((b"{", b"["))
     limit = settings.MAX_RECORD_BYTES if is_json else settings.MAX_ARTICLE_BYTES
-    read = sum(len(line or b"") for _, line in head)
     data = b"".join(line or b"" for _, line in head)
-    if None not in content and read <= limit:
-        data += stream.read(limit + 1 - read)
-        on_read(len(data) - read)
+    if None not in content and size <= limit:
+        data += stream.read(limit + 1 - size)
+        on_read(len(data) - size)
     if None in content or len(data) > limit:
         too_big = _json_too_big if is_json else _article_too_big
         yield SourceRecord("<stdin>", error="standard input holds more than " + too_big(f"{limit:,}"))

@@ -447,3 +447,51 @@ def test_cli_import_fails_each_bad_annotation_alone(cli_env: dict[str, str], tmp
     assert (report["imported"], report["failed"]) == (2, len(BAD_ANNOTATIONS)), report["failures"][:3]
     for failure, (_, message) in zip(report["failures"], BAD_ANNOTATIONS, strict=True):
         assert message in failure["error"], failure
+
+
+class _Stdin:
+    """Standard input over bytes, counting what has been read from it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.raw = io.BytesIO(data)
+        self.buffer = io.BufferedReader(self.raw, buffer_size=1024)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b'{"text": "One\\nBody."}\n{"text": "Two\\nBody."}\n', ["<stdin>:1", "<stdin>:2"]),
+        (b'\n\n{"text": "One\\nBody."}\n', ["<stdin>:3"]),
+        (b'{oops\n{"text": "Two\\nBody."}\n', ["<stdin>:1 error", "<stdin>:2"]),  # JSON Lines all the same
+        (b'\xef\xbb\xbf{"text": "One\\nBody."}', ["<stdin>:1"]),
+        (b'{\n  "text": "One\\nBody."\n}\n', ["<stdin>"]),  # one pretty-printed object
+        (b'[{"text": "One\\nBody."}, {"text": 4}]', ["<stdin>[0]", "<stdin>[1] error"]),
+        (b"\n\nA title\nSome text.\n", ["<stdin>"]),
+        (b"A title\n\xff\n", ["<stdin> error"]),
+    ],
+)
+def test_standard_input_is_told_apart_by_its_first_lines(
+    data: bytes, expected: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", _Stdin(data))
+    records = list(read_records(["-"]))
+    assert [r.origin + (" error" if r.error else "") for r in records] == expected
+
+
+def test_standard_input_json_lines_are_read_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = b"".join(b'{"text": "Story %d\\nBody."}\n' % n for n in range(20_000))
+    stdin = _Stdin(lines)
+    monkeypatch.setattr("sys.stdin", stdin)
+    records = read_records(["-"])
+    assert next(records).origin == "<stdin>:1"
+    assert stdin.raw.tell() < len(lines) / 100
+    assert sum(1 for _ in records) == 19_999
+
+
+def test_standard_input_text_over_the_limit_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "MAX_ARTICLE_BYTES", 1000)
+    stdin = _Stdin(b"Title\n" + b"a line of words\n" * 100_000)
+    monkeypatch.setattr("sys.stdin", stdin)
+    (record,) = list(read_records(["-"]))
+    assert record.error is not None and "QUOTEGRAPH_MAX_ARTICLE_BYTES" in record.error
+    assert stdin.raw.tell() < 100_000  # what is past the limit is not read
