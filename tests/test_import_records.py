@@ -99,13 +99,11 @@ def test_article_from_json_fails_a_bad_field_with_its_name(field: str, value: An
     assert len(str(raised.value)) < 300
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [(f, v, m) for f, v, m in BAD_FIELDS + SURROGATES])
+# The GraphQL input types its fields as strings: GraphQL refuses other types before the resolver.
+@pytest.mark.parametrize(("field", "value", "message"), [c for c in BAD_FIELDS + SURROGATES if isinstance(c[1], str)])
 def test_graphql_article_input_fails_a_bad_field_as_article_error(field: str, value: Any, message: str) -> None:
     names = {"publishedAt": "published_at", "externalId": "external_id"}
     given = _record(field, value, 0)
-    # The GraphQL input types its fields as strings; other types never reach it.
-    if not all(isinstance(v, str) for v in given.values()):
-        pytest.skip("GraphQL refuses a non-string before the resolver")
     item = GraphQLArticleInput(**{names.get(k, k): v for k, v in given.items()})
     with pytest.raises(ArticleError, match="`"):
         item.to_source()

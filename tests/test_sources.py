@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from service.htmltext import html_to_text
 from service.parsing import ArticleError
-from service.sources import ArticleInput, article_from_json, html_to_text, parse_datetime, read_records
+from service.sources import ArticleInput, article_from_json, parse_datetime, read_records
 
 
 @pytest.mark.parametrize(
