@@ -263,7 +263,7 @@ def authorization_error(info: Info) -> NotAuthorizedError | None:
     scheme, _, token = header.partition(" ")
     # Bytes: compare_digest refuses str with characters past ASCII, and a header may carry any
     # byte (Starlette decodes it as Latin-1); a token is compared as its UTF-8 bytes.
-    given = token.strip().encode("latin-1", errors="replace")
+    given = token.strip(" \t").encode("latin-1", errors="replace")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given, settings.API_TOKEN.encode()):
         return NotAuthorizedError(message="Send the API token as `Authorization: Bearer <token>` to run mutations.")
     return None

@@ -105,10 +105,11 @@ class ParsePool:
         """Kill the executor's processes (a parse cannot be cancelled otherwise); the next parse
         starts a new executor. Parses running beside the stuck one fail with BrokenProcessPool
         and are tried again there."""
-        if self._executor is executor:
-            self._executor = None
+        if self._executor is not executor:
+            return  # killed already, by another parse's time-out
+        self._executor = None
         # The executor keeps no public handle on its processes; tests/test_parse_pool.py checks this one.
-        for process in list(executor._processes.values()):
+        for process in list((executor._processes or {}).values()):
             process.kill()
         executor.shutdown(wait=False, cancel_futures=True)
 
