@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 from rich.console import Console
 
 from schema.mutations import ArticleInput as GraphQLArticleInput
 from service import cli, importer, models, settings
 from service.parsing import ArticleError
-from service.sources import SourceRecord, article_from_json, parse_datetime, read_records
+from service.sources import FIELDS, SourceRecord, article_from_json, parse_datetime, read_records
 from tests.conftest import BACKENDS, graphql
 from tests.live import environment, postgres_database, run_cli
 
@@ -493,3 +495,40 @@ def test_standard_input_text_over_the_limit_fails(monkeypatch: pytest.MonkeyPatc
     (record,) = list(read_records(["-"]))
     assert record.error is not None and "QUOTEGRAPH_MAX_ARTICLE_BYTES" in record.error
     assert stdin.raw.tell() < 100_000  # what is past the limit is not read
+
+
+DATE_PARTS = "0001 9999 0000 10000 2024 - T : + Z 14 24 99 00 12 31 Jan PM EST UTC GMT +14:00 -14:00 +2400 . , 1e309"
+DATEISH = st.lists(st.sampled_from([*DATE_PARTS.split(), " ", "\x00", "\ud800"]), max_size=14).map("".join)
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=40),
+    DATEISH,
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
+)
+
+
+@hypothesis.settings(max_examples=400, deadline=None)
+@hypothesis.given(st.one_of(DATEISH, st.text(max_size=60)))
+def test_parse_datetime_returns_utc_or_says_why(value: str) -> None:
+    try:
+        parsed = parse_datetime(value)
+    except ArticleError as exc:
+        assert "`publishedAt`" in str(exc)
+        return
+    assert parsed.tzinfo is UTC
+
+
+@hypothesis.settings(max_examples=400, deadline=None)
+@hypothesis.given(st.dictionaries(st.sampled_from(sorted(FIELDS - {"annotations"})), VALUES, max_size=7))
+def test_article_from_json_accepts_or_names_the_field(record: dict[str, Any]) -> None:
+    try:
+        article = article_from_json(record)
+    except ArticleError as exc:
+        assert "`" in str(exc) and len(str(exc)) < 400
+        return
+    for value in (article.text, article.title, article.url, article.publisher, article.language, article.external_id):
+        assert value is None or ("\x00" not in value and value.encode("utf-8"))
