@@ -8,7 +8,7 @@ import asyncio
 import io
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from rich.console import Console
 from schema.mutations import ArticleInput as GraphQLArticleInput
 from service import cli, importer, models, settings
 from service.parsing import ArticleError
+from service.parsing.dates import event_date
 from service.sources import FIELDS, SourceRecord, article_from_json, parse_datetime, read_records
 from tests.conftest import BACKENDS, graphql
 from tests.live import environment, postgres_database, run_cli
@@ -532,3 +533,17 @@ def test_article_from_json_accepts_or_names_the_field(record: dict[str, Any]) ->
         return
     for value in (article.text, article.title, article.url, article.publisher, article.language, article.external_id):
         assert value is None or ("\x00" not in value and value.encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        ("It opened yesterday.", date.min, None),
+        ("It opened on Sunday.", date.min, None),  # 0001-01-01 is a Monday: the Sunday before is not in the calendar
+        ("It opened on Monday.", date.min, date.min),
+        ("It opened today.", date.min, date.min),
+        ("It opened yesterday.", date.max, date.max - timedelta(days=1)),
+    ],
+)
+def test_event_date_at_the_calendar_edge(text: str, published: date, expected: date | None) -> None:
+    assert event_date(text, published) == expected
