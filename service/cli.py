@@ -125,7 +125,7 @@ class _Tally:
         if result.status in ("imported", "updated"):
             self.quotes += result.quotes
         if result.status == "failed":
-            self.failures.append({"source": result.source, "error": result.error})
+            self.failures.append({"source": result.source, "error": result.error, "code": result.code})
         if len(self.results) < REPORTED_RESULTS:
             self.results.append(result.to_json())
         else:

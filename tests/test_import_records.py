@@ -165,6 +165,7 @@ def test_cli_import_fails_each_bad_record_alone(cli_env: dict[str, str], tmp_pat
     report = json.loads(done.stdout)
     assert (report["imported"], report["failed"]) == (good, len(failures))
     reported = {int(f["source"].rsplit(":", 1)[1]): f["error"] for f in report["failures"]}
+    assert {f["code"] for f in report["failures"]} == {"INVALID_ARTICLE"}
     assert set(reported) == set(failures)
     for line, message in failures.items():
         assert message in reported[line], (line, reported[line])
