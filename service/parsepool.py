@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from service import settings
 from service.importer import Prepared, prepare
 from service.sources import SourceRecord
 
-__all__ = ["ParsePool", "parse", "parse_pool", "shutdown"]
+__all__ = ["ParsePool", "parse", "parse_pool", "shutdown", "start"]
 
 PARSE_TIMEOUT_CODE = "PARSE_TIMEOUT"
 PARSE_BUSY_CODE = "PARSE_BUSY"
@@ -77,11 +77,11 @@ class ParsePool:
         return self._slots
 
     async def _parse(self, record: SourceRecord) -> Prepared:
-        loop = asyncio.get_running_loop()
         for _ in range(RETRIES + 1):
             executor = self._running()
             try:
-                return await asyncio.wait_for(loop.run_in_executor(executor, prepare, record), self.timeout)
+                future = await _submit(executor, record)
+                return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
             except TimeoutError:
                 self._kill(executor)
                 return _failed(
@@ -114,6 +114,15 @@ class ParsePool:
         executor.shutdown(wait=False, cancel_futures=True)
 
 
+async def _submit(executor: ProcessPoolExecutor, record: SourceRecord) -> Future[Prepared]:
+    """The parse handed to the executor from a thread: a submit that has to start a worker waits
+    for the fork (the first one for the forkserver to import the parser), not on the event loop."""
+    try:
+        return await asyncio.to_thread(executor.submit, prepare, record)
+    except RuntimeError as exc:  # shut down by another parse's time-out meanwhile
+        raise BrokenProcessPool(str(exc)) from exc
+
+
 def _failed(record: SourceRecord, code: str, message: str) -> Prepared:
     return Prepared(record.origin, record.input, error=message, code=code)
 
@@ -135,6 +144,14 @@ def parse_pool() -> ParsePool:
 async def parse(record: SourceRecord) -> Prepared:
     """Parse one record off the event loop, within QUOTEGRAPH_PARSE_TIMEOUT."""
     return await parse_pool().parse(record)
+
+
+async def start() -> None:
+    """Start the worker processes now (the app's lifespan may call this), so that the first
+    article does not wait for them."""
+    pool = parse_pool()
+    if pool.workers > 0:
+        await asyncio.wrap_future(await _submit(pool._running(), SourceRecord("<start>", error="start")))
 
 
 def shutdown() -> None:

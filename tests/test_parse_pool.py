@@ -17,6 +17,7 @@ from service.sources import ArticleInput, SourceRecord
 TOKEN = "s3cret"
 # Straight quotation marks side by side: the extractor is quadratic in them (8 KB: seconds).
 HOSTILE = "Marks\n" + '"x" ' * 2000
+SLOW = "Marks\n" + '"x" ' * 1000  # a second or so: slow enough for a query to pass it
 FAIR = "Harbour\n“Open,” said Mayor Ana Lund."
 IMPORT = """mutation ($text: String!) { importArticle(text: $text) {
     __typename ... on ImportArticleSuccess { created } ... on InvalidArticleError { message code field } } }"""
@@ -51,7 +52,7 @@ async def test_hostile_import_stalls_no_other_request(
         finished.append(name)
         return body
 
-    hostile = asyncio.create_task(run("import", IMPORT, {"text": HOSTILE}))
+    hostile = asyncio.create_task(run("import", IMPORT, {"text": SLOW}))
     await asyncio.sleep(0)  # the import starts first; on the event loop it would parse right away
     query = asyncio.create_task(run("query", "{ articles { totalCount } }"))
     imported, counted = await asyncio.gather(hostile, query)
@@ -138,3 +139,17 @@ async def test_parse_workers_zero_parses_in_process(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(settings, "PARSE_WORKERS", 0)
     prepared = await parsepool.parse(SourceRecord("<fair>", ArticleInput(text=FAIR)))
     assert prepared.parsed is not None and len(prepared.parsed.quotes) == 1
+
+
+async def test_start_readies_the_workers_and_shutdown_stops_them() -> None:
+    await parsepool.start()
+    pool = parsepool.parse_pool()
+    executor = pool._running()
+    assert executor._processes and all(process.is_alive() for process in executor._processes.values())
+    processes = list(executor._processes.values())
+    parsepool.shutdown()
+    for process in processes:
+        process.join(timeout=10)
+    assert not any(process.is_alive() for process in processes)
+    prepared = await parsepool.parse(SourceRecord("<fair>", ArticleInput(text=FAIR)))  # a new pool
+    assert prepared.parsed is not None
