@@ -122,8 +122,13 @@ def test_jobs_two_builds_the_same_graph_as_one(tmp_path: Path) -> None:
     assert len(graphs[0].splitlines()) == 40
 
 
+# Long enough that the kill, once 20 articles are in, lands mid-run however fast the import goes
+# (a `stats` run between polls takes about a second; imports run at ~800 articles/s).
+KILLED_FEED = 3000
+
+
 def test_sigkill_mid_import_leaves_a_consistent_database_that_a_rerun_completes(backend: str, tmp_path: Path) -> None:
-    feed = _write_jsonl(tmp_path / "feed.jsonl", [_record(n) for n in range(400)])
+    feed = _write_jsonl(tmp_path / "feed.jsonl", [_record(n) for n in range(KILLED_FEED)])
     with _database(backend, tmp_path, "killed") as env:
         process = subprocess.Popen(
             [QUOTEGRAPH, "import", str(feed), "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -139,16 +144,16 @@ def test_sigkill_mid_import_leaves_a_consistent_database_that_a_rerun_completes(
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
         partial = _stats(env)
-        assert 0 < partial["articles"] < 400
+        assert 0 < partial["articles"] < KILLED_FEED
         assert partial["quotes"] == 3 * partial["articles"]  # no article half-written
 
         done = run_cli("import", str(feed), "--json", env=env)
         report = json.loads(done.stdout)
         assert report["failed"] == 0, report["failures"]
         assert report["unchanged"] >= partial["articles"] - 0
-        assert report["imported"] + report["unchanged"] == 400
+        assert report["imported"] + report["unchanged"] == KILLED_FEED
         final = _stats(env)
-        assert (final["articles"], final["quotes"]) == (400, 1200)
+        assert (final["articles"], final["quotes"]) == (KILLED_FEED, 3 * KILLED_FEED)
 
 
 async def test_changed_text_under_one_identity_updates_and_keeps_corrections(db: str) -> None:

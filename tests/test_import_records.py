@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import subprocess
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,7 +26,7 @@ from service.parsing import ArticleError
 from service.parsing.dates import event_date
 from service.sources import FIELDS, SourceRecord, article_from_json, parse_datetime, read_records
 from tests.conftest import BACKENDS, graphql
-from tests.live import environment, postgres_database, run_cli
+from tests.live import QUOTEGRAPH, environment, postgres_database, run_cli
 
 TEXT = "Harbour news\n“We open today,” said Mayor Ana Lund.\n"
 EDGE_TEXT = "Edge news\nThe port opened yesterday, said Mayor Ana Lund.\n"
@@ -548,3 +550,32 @@ def test_article_from_json_accepts_or_names_the_field(record: dict[str, Any]) ->
 )
 def test_event_date_at_the_calendar_edge(text: str, published: date, expected: date | None) -> None:
     assert event_date(text, published) == expected
+
+
+def test_cli_import_from_a_pipe_stores_records_before_the_input_ends(tmp_path: Path) -> None:
+    env = environment(DATABASE_URL=f"sqlite://{tmp_path}/pipe.sqlite3")
+    total = 6 * importer.CHUNK
+    lines = [json.dumps({"text": f"Story {n}\nBody {n}.", "externalId": f"p{n}"}) + "\n" for n in range(total)]
+    with subprocess.Popen(
+        [QUOTEGRAPH, "import", "-", "--json"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write("".join(lines[: total // 2]))
+            process.stdin.flush()
+            stored = 0
+            deadline = time.monotonic() + 60  # a bound for a loaded machine, not a measurement
+            while stored == 0 and time.monotonic() < deadline:
+                time.sleep(0.3)
+                done = run_cli("stats", "--json", env=env)
+                stored = json.loads(done.stdout)["articles"] if done.returncode == 0 else 0
+            # Half the input is written and the pipe is still open: what is stored was read lazily.
+            assert 0 < stored <= total // 2
+            process.stdin.write("".join(lines[total // 2 :]))
+            process.stdin.close()
+            out = process.stdout.read()
+        finally:
+            if process.poll() is None and process.stdin.closed is False:
+                process.kill()
+    assert process.returncode == 0
+    assert json.loads(out)["imported"] == total
