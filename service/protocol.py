@@ -3,9 +3,10 @@
 uvicorn (0.54) closes a keep-alive connection that stays idle, but has no limit on the time a
 client takes to send its request line and headers: one that sends `GET / HT` and waits holds the
 connection, and its file descriptor, for ever, and enough of them leave none for anyone else.
-Here a connection whose request head is not complete `header_timeout` seconds after it connected,
-or after the first byte of its next request, is closed; and a head that grows past `max_bytes`
-without ending is answered 431 and closed (httptools, unlike h11, sets no bound of its own).
+Here a connection whose request head is not complete QUOTEGRAPH_HEADER_TIMEOUT seconds after it
+connected, or after the first byte of its next request, is closed (0 leaves that to a proxy in
+front); and a head that grows past QUOTEGRAPH_MAX_HEADER_BYTES without ending is answered 431 and
+closed (httptools, unlike h11, sets no bound of its own).
 Built on uvicorn's httptools protocol (uvicorn[standard] installs httptools); tests/test_serve_limits.py
 checks that the methods overridden here are still uvicorn's.
 """
@@ -38,7 +39,7 @@ class HeadDeadline:
         self.timer: asyncio.TimerHandle | None = None
 
     def arm(self, transport: asyncio.BaseTransport) -> None:
-        if self.awaited and self.timer is None:
+        if self.awaited and self.timer is None and self.timeout > 0:
             self.timer = self.loop.call_later(self.timeout, self._expire, transport)
 
     def received(self, size: int) -> None:
