@@ -60,3 +60,10 @@ MAX_RESPONSE_BYTES: int = config("QUOTEGRAPH_MAX_RESPONSE_BYTES", cast=int, defa
 RESPONSE_CACHE_ENTRIES: int = config("QUOTEGRAPH_RESPONSE_CACHE", cast=int, default=1000)
 # Compiled plans for queries answered once before (schema/plans.py); 0 runs every query through strawberry.
 QUERY_PLANS: int = config("QUOTEGRAPH_QUERY_PLANS", cast=int, default=256)
+# Live subscriptions: in flight on one WebSocket connection, and in one worker (refusals carry
+# TOO_MANY_SUBSCRIPTIONS); results a subscriber may fall behind by before it is ended (SLOW_SUBSCRIBER).
+MAX_SUBSCRIPTIONS_PER_CONNECTION: int = config("QUOTEGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION", cast=int, default=20)
+MAX_SUBSCRIPTIONS: int = config("QUOTEGRAPH_MAX_SUBSCRIPTIONS", cast=int, default=1000)
+SUBSCRIBER_QUEUE: int = config("QUOTEGRAPH_SUBSCRIBER_QUEUE", cast=int, default=1000)
+# Seconds /healthz waits for the database before answering 503.
+HEALTHZ_TIMEOUT: float = config("QUOTEGRAPH_HEALTHZ_TIMEOUT", cast=float, default=2.0)
