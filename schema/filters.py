@@ -1,22 +1,27 @@
-"""Typed filter inputs and orderings for the top-level connections, applied as SQL."""
+"""Typed filter inputs and orderings for the top-level connections, applied as SQL.
+
+Every value a client gives here passes schema/inputs.py's checks before it reaches SQL.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 from enum import Enum
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
 import strawberry
-from strawberry import relay
+from pypika_tortoise.context import SqlContext
+from pypika_tortoise.terms import Term, ValueWrapper
+from pypika_tortoise.utils import format_alias_sql
 from tortoise import connections
-from tortoise.expressions import RawSQL
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from schema.inputs import client_id, client_moment, client_text, global_id_parts, shown
 from schema.pagination import Ordering
 from schema.types.common import QuoteKind, SpeakerKind
-from service import models
+from service import models, settings
 from service.errors import UserError
 
 M = TypeVar("M", bound=Model)
@@ -28,45 +33,100 @@ class FilterError(UserError):
     code = "INVALID_FILTER"
 
 
+class SearchTooLongError(FilterError):
+    """A `search` filter past QUOTEGRAPH_MAX_SEARCH_LENGTH or QUOTEGRAPH_MAX_SEARCH_WORDS."""
+
+    code = "SEARCH_TOO_LONG"
+
+
 def decode_id(value: strawberry.ID, type_name: str, argument: str) -> int:
     """The database id inside a global ID of the given type."""
-    try:
-        global_id = relay.GlobalID.from_id(str(value))
-    except Exception:  # strawberry raises several kinds for malformed base64
-        raise FilterError(f"`{argument}`: {str(value)[:100]!r} is not an ID") from None
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
-        raise FilterError(f"`{argument}`: {str(value)[:100]!r} is not the ID of a {type_name}")
-    return int(global_id.node_id)
+    text = str(value)
+    parts = global_id_parts(text)
+    if parts is None:
+        raise FilterError(f"`{argument}`: {shown(text)} is not an ID")
+    key = client_id(parts[1]) if parts[0] == type_name else None
+    if key is None:
+        raise FilterError(f"`{argument}`: {shown(text)} is not the ID of a {type_name}")
+    return key
 
 
 def _country_code(value: str, argument: str) -> str:
-    code = value.strip().upper()
+    code = client_text(value, argument, FilterError).strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", code):
-        raise FilterError(f'`{argument}`: give an ISO 3166 alpha-2 code such as "KZ", not {value[:20]!r}')
+        raise FilterError(f'`{argument}`: give an ISO 3166 alpha-2 code such as "KZ", not {shown(value, 20)}')
     return code
 
 
-def text_search(queryset: QuerySet[M], column: str, query: str, argument: str) -> QuerySet[M]:
-    """Full-text search on PostgreSQL (stemmed, GIN-indexed); every word as a substring on SQLite."""
-    words = re.findall(r"\w+", query)
+_WORD = re.compile(r"\w+")
+
+
+def search_words(query: str, argument: str) -> list[str]:
+    """The words of a `search` filter, within QUOTEGRAPH_MAX_SEARCH_LENGTH and _WORDS.
+
+    The length is checked first, in constant time, so a megabyte of words is refused before
+    anything walks it."""
+    limit = settings.MAX_SEARCH_LENGTH
+    if len(query) > limit:
+        raise SearchTooLongError(
+            f"`{argument}` may be at most {limit:,} characters (QUOTEGRAPH_MAX_SEARCH_LENGTH), not {len(query):,}"
+        )
+    words = _WORD.findall(client_text(query, argument, FilterError, limit))
     if not words:
         raise FilterError(f"`{argument}` needs at least one word")
-    if connections.get("default").capabilities.dialect == "postgres":
-        # RawSQL takes no parameters; the words are \\w+ only, so they cannot break the literal.
-        terms = " ".join(words)
-        table = queryset.model._meta.db_table
-        match = RawSQL(f"to_tsvector('english', \"{table}\".\"{column}\") @@ plainto_tsquery('english', '{terms}')")
-        return queryset.annotate(search_match=match).filter(search_match=True)
-    for word in words:
-        queryset = queryset.filter(**{f"{column}__icontains": word})
-    return queryset
+    if len(words) > settings.MAX_SEARCH_WORDS:
+        raise SearchTooLongError(
+            f"`{argument}` may have at most {settings.MAX_SEARCH_WORDS} words (QUOTEGRAPH_MAX_SEARCH_WORDS), "
+            f"not {len(words):,}"
+        )
+    return words
+
+
+class BoundSQL(Term):
+    """SQL text with `{}` where each value goes, the values bound as parameters (RawSQL takes none)."""
+
+    def __init__(self, sql: str, values: list[Any]) -> None:
+        super().__init__()
+        self.sql = sql
+        self.values = values
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        sql = self.sql.format(*(ValueWrapper(value).get_sql(ctx) for value in self.values))
+        return format_alias_sql(sql, self.alias, ctx) if ctx.with_alias else sql
+
+
+def text_search(
+    queryset: QuerySet[M], column: str, query: str, argument: str, mode: Literal["words", "substrings"] = "words"
+) -> QuerySet[M]:
+    """Rows whose `column` matches every word of `query`, as one SQL condition whatever the
+    number of words: full-text (stemmed, GIN-indexed) on PostgreSQL in "words" mode, else each
+    word as a case-insensitive substring ("macr" finds Macron)."""
+    words = list(dict.fromkeys(search_words(query, argument)))
+    postgres = connections.get("default").capabilities.dialect == "postgres"
+    target = f'"{queryset.model._meta.db_table}"."{column}"'  # our own names, never a client's
+    if postgres and mode == "words":
+        match = BoundSQL(f"to_tsvector('english', {target}) @@ plainto_tsquery('english', {{}})", [" ".join(words)])
+    else:
+        # instr/strpos, not LIKE: a word's `_` would be a LIKE wildcard.
+        find = "strpos" if postgres else "instr"
+        match = BoundSQL(_all_of(f"({find}(UPPER({target}), UPPER({{}})) > 0)", len(words)), words)
+    return queryset.annotate(search_match=match).filter(search_match=True)
+
+
+def _all_of(term: str, count: int) -> str:
+    """`count` copies of `term` joined by AND as a balanced tree: SQLite refuses an expression
+    nested 1,000 deep, which a chain of 1,000 ANDs is."""
+    if count == 1:
+        return term
+    half = count // 2
+    return f"({_all_of(term, half)} AND {_all_of(term, count - half)})"
 
 
 def _date_range(queryset: QuerySet[M], date_from: datetime | None, date_to: datetime | None) -> QuerySet[M]:
     if date_from is not None:
-        queryset = queryset.filter(date__gte=date_from)
+        queryset = queryset.filter(date__gte=client_moment(date_from, "filter.dateFrom", FilterError))
     if date_to is not None:
-        queryset = queryset.filter(date__lt=date_to)
+        queryset = queryset.filter(date__lt=client_moment(date_to, "filter.dateTo", FilterError))
     return queryset
 
 
@@ -124,7 +184,7 @@ class ArticleFilter:
 
     def apply(self, queryset: QuerySet[models.Article]) -> QuerySet[models.Article]:
         if self.publisher is not None:
-            queryset = queryset.filter(publisher=self.publisher)
+            queryset = queryset.filter(publisher=client_text(self.publisher, "filter.publisher", FilterError))
         if self.country is not None:
             code = _country_code(self.country, "filter.country")
             queryset = queryset.filter(country_links__country__alpha2=code)
@@ -147,11 +207,7 @@ class SpeakerFilter:
 
     def apply(self, queryset: QuerySet[models.Speaker]) -> QuerySet[models.Speaker]:
         if self.search is not None:
-            words = re.findall(r"\w+", self.search)
-            if not words:
-                raise FilterError("`filter.search` needs at least one word")
-            for word in words:
-                queryset = queryset.filter(name__icontains=word)
+            queryset = text_search(queryset, "name", self.search, "filter.search", mode="substrings")
         if self.kind is not None:
             queryset = queryset.filter(kind=self.kind)
         if self.country is not None:

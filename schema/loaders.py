@@ -113,15 +113,34 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
+# Most values in one `IN (...)`: asyncpg takes at most 32,767 parameters a statement, and SQLite
+# builds may allow as few; a level of a query can name more objects than that.
+IN_CHUNK = 10_000
+# Most LIMIT subqueries joined by UNION ALL in one statement: SQLite refuses a compound SELECT of
+# more than 500 ("too many terms in compound SELECT"), and 500 parents are one level of one query.
+UNION_CHUNK = 250
+
+
+def _chunks(values: list[T], size: int) -> list[list[T]]:
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+async def _fetch_in(sql: str, values: list[Any]) -> list[dict[str, Any]]:
+    """The rows of `sql` (with `{marks}` where the IN list goes) for every value, IN_CHUNK at a time."""
+    rows: list[dict[str, Any]] = []
+    for chunk in _chunks(values, IN_CHUNK):
+        rows += await fetch(sql.format(marks=_marks(chunk)), chunk)
+    return rows
+
+
 @cache
 def _by_id(model: type[M]) -> Callable[[list[int]], Any]:
     table = model._meta.db_table
 
     async def load(ids: list[int]) -> list[Any]:
         columns, light = _light_rows(model)
-        unique = list(dict.fromkeys(ids))
-        sql = f"SELECT {columns} FROM {table} WHERE id IN ({_marks(unique)})"
-        rows = {row["id"]: light(row) for row in await fetch(sql, unique)}
+        sql = f"SELECT {columns} FROM {table} WHERE id IN ({{marks}})"
+        rows = {row["id"]: light(row) for row in await _fetch_in(sql, list(dict.fromkeys(ids)))}
         return [rows.get(i) for i in ids]
 
     return load
@@ -134,10 +153,9 @@ def _children(model: type[Model], key: str, order: str) -> Callable[[list[int]],
 
     async def load(ids: list[int]) -> list[list[Any]]:
         columns, light = _light_rows(model)
-        unique = list(dict.fromkeys(ids))
         grouped: dict[int, list[Any]] = defaultdict(list)
-        sql = f"SELECT {columns} FROM {table} WHERE {key} IN ({_marks(unique)}) ORDER BY {key}, {order}"
-        for row in await fetch(sql, unique):
+        sql = f"SELECT {columns} FROM {table} WHERE {key} IN ({{marks}}) ORDER BY {key}, {order}"
+        for row in await _fetch_in(sql, list(dict.fromkeys(ids))):
             grouped[row[key]].append(light(row))
         return [grouped[i] for i in ids]
 
@@ -150,10 +168,9 @@ def _grouped(link: type[Model], key: str, value: str) -> Callable[[list[int]], A
     table = link._meta.db_table
 
     async def load(ids: list[int]) -> list[list[Any]]:
-        unique = list(dict.fromkeys(ids))
         grouped: dict[int, list[Any]] = defaultdict(list)
-        sql = f"SELECT {key}, {value} FROM {table} WHERE {key} IN ({_marks(unique)}) ORDER BY id"
-        for row in await fetch(sql, unique):
+        sql = f"SELECT {key}, {value} FROM {table} WHERE {key} IN ({{marks}}) ORDER BY id"
+        for row in await _fetch_in(sql, list(dict.fromkeys(ids))):
             grouped[row[key]].append(row[value])
         return [grouped[i] for i in ids]
 
@@ -163,10 +180,10 @@ def _grouped(link: type[Model], key: str, value: str) -> Callable[[list[int]], A
 @cache
 def _counts(model: type[Model], key: str) -> Callable[[list[int]], Any]:
     async def load(ids: list[int]) -> list[int]:
-        rows = (
-            await model.filter(**{f"{key}__in": set(ids)}).annotate(n=Count("id")).group_by(key).values_list(key, "n")
-        )
-        counts = dict(rows)
+        counts: dict[int, int] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids)), IN_CHUNK):
+            query = model.filter(**{f"{key}__in": chunk}).annotate(n=Count("id")).group_by(key)
+            counts.update(await query.values_list(key, "n"))
         return [counts.get(i, 0) for i in ids]
 
     return load
@@ -179,28 +196,24 @@ NO_CURSOR = 2**62  # an "after" beyond every id, for pages in descending order
 def _page_ids(
     table: str, parent: str, child: str = "id", descending: bool = False
 ) -> Callable[[list[tuple[int, int, int]]], Any]:
-    """Pages of child ids per parent, keyed (parent id, after id, limit): one statement of
-    index-ordered LIMIT subqueries, so a parent with 100,000 children costs no more than one
-    with ten."""
+    """Pages of child ids per parent, keyed (parent id, after id, limit): a statement of
+    index-ordered LIMIT subqueries for every UNION_CHUNK parents, so a parent with 100,000
+    children costs no more than one with ten."""
+    order, beyond = ("DESC", "<") if descending else ("ASC", ">")
+    page = (
+        f"SELECT * FROM (SELECT {parent} AS parent, {child} AS child, CAST(? AS INTEGER) AS k FROM {table} "
+        f"WHERE {parent} = ? AND {child} {beyond} CAST(? AS BIGINT) ORDER BY {child} {order} LIMIT ?) AS page{{n}}"
+    )
 
     async def load(keys: list[tuple[int, int, int]]) -> list[list[int]]:
-        values: list[Any] = []
-
-        def mark(value: Any) -> str:
-            values.append(value)
-            return "?"
-
-        order, beyond = ("DESC", "<") if descending else ("ASC", ">")
         unique = list(dict.fromkeys(keys))
-        parts = [
-            f"SELECT * FROM (SELECT {parent} AS parent, {child} AS child, CAST({mark(n)} AS INTEGER) AS k FROM {table} "
-            f"WHERE {parent} = {mark(p)} AND {child} {beyond} CAST({mark(after)} AS BIGINT) "
-            f"ORDER BY {child} {order} LIMIT {mark(limit)}) AS page{n}"
-            for n, (p, after, limit) in enumerate(unique)
-        ]
         found: dict[int, list[int]] = defaultdict(list)
-        for row in await fetch(" UNION ALL ".join(parts), values):
-            found[row["k"]].append(row["child"])
+        for start in range(0, len(unique), UNION_CHUNK):
+            chunk = unique[start : start + UNION_CHUNK]
+            sql = " UNION ALL ".join(page.format(n=n) for n in range(len(chunk)))
+            values = [value for n, (p, after, limit) in enumerate(chunk, start) for value in (n, p, after, limit)]
+            for row in await fetch(sql, values):
+                found[row["k"]].append(row["child"])
         index = {key: n for n, key in enumerate(unique)}
         return [found[index[key]] for key in keys]
 

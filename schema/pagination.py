@@ -17,6 +17,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from schema.inputs import MAX_ID, client_id, client_moment, client_text, shown
 from service import events, settings
 from service.db import read_connection
 from service.errors import UserError
@@ -49,29 +50,48 @@ def encode_cursor(ordering: Ordering, value: Any, row_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# An edge's cursor: base64 of [ordering, sort value, id]; a title of 500 characters, each
+# escaped in JSON, stays far below this.
+MAX_CURSOR_LENGTH = 10_000
+
+
 def decode_cursor(cursor: str, ordering: Ordering) -> tuple[Any, int]:
-    """The (sort value, id) a cursor points at; a clear error for anything else."""
+    """The (sort value, id) a cursor points at, each a value the database accepts; a clear error
+    for anything else."""
+    invalid = PaginationError(f"invalid cursor {shown(cursor)}: pass an edge's `cursor` or a `pageInfo` cursor")
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise invalid
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        name, value, row_id = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        if not isinstance(row_id, int) or isinstance(row_id, bool):
-            raise ValueError
+        name, value, raw_id = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (ValueError, UnicodeError, binascii.Error, TypeError, orjson.JSONDecodeError):
-        raise PaginationError(
-            f"invalid cursor {cursor[:100]!r}: pass an edge's `cursor` or a `pageInfo` cursor"
-        ) from None
+        raise invalid from None
+    row_id = client_id(raw_id) if isinstance(raw_id, int) else None
+    if row_id is None:
+        raise invalid
     if name != ordering.name:
         raise PaginationError(
-            f"the cursor belongs to ordering {name!r}, not {ordering.name!r}: page with cursors from the same ordering"
+            f"the cursor belongs to ordering {shown(str(name))}, not {ordering.name!r}: "
+            "page with cursors from the same ordering"
         )
     try:
-        if ordering.kind == "datetime":
-            value = datetime.fromisoformat(value)
-        elif not isinstance(value, int if ordering.kind == "int" else str):
-            raise TypeError
-    except (TypeError, ValueError):
-        raise PaginationError(f"invalid cursor {cursor[:100]!r}") from None
-    return value, row_id
+        return _sort_value(value, ordering), row_id
+    except ValueError:  # PaginationError among them: a cursor is opaque, so one message for all
+        raise invalid from None
+
+
+def _sort_value(value: Any, ordering: Ordering) -> Any:
+    """A cursor's sort value as the column holds it: an int within the column's range, text a
+    database can compare, a moment UTC can hold; ValueError for anything else."""
+    if ordering.kind == "int":
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
+            return value
+        raise ValueError(value)
+    if not isinstance(value, str):
+        raise ValueError(value)
+    if ordering.kind == "datetime":
+        return client_moment(datetime.fromisoformat(value), "cursor", PaginationError)
+    return client_text(value, "cursor", PaginationError, MAX_CURSOR_LENGTH)
 
 
 def page_size(count: int | None, argument: str = "first") -> int:

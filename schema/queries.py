@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
+from strawberry.types.base import get_object_definition
 from tortoise.queryset import QuerySet
 
 from schema.batching import BatchLoader
@@ -21,10 +22,11 @@ from schema.filters import (
     SpeakerFilter,
     SpeakerOrder,
 )
+from schema.inputs import global_id_parts, shown
 from schema.pagination import Ordering, Page, paginate
 from schema.types.agreement import Agreement, AgreementConnection
 from schema.types.article import Article, ArticleConnection
-from schema.types.common import After, Before, First, Last
+from schema.types.common import After, Before, First, InvalidIdError, Last
 from schema.types.country import Country, CountryConnection
 from schema.types.quote import Quote, QuoteConnection
 from schema.types.speaker import Speaker, SpeakerConnection
@@ -49,9 +51,31 @@ async def _filtered(
     return await paginate(queryset, ordering, *window, load=loader.load_many, count_key=key)
 
 
+NODE_TYPES: dict[str, type[relay.Node]] = {
+    get_object_definition(node_type, strict=True).name: node_type
+    for node_type in (Agreement, Article, Country, Quote, Speaker)
+}
+
+
+async def _node(info: Info, global_id: str) -> relay.Node | None:
+    """The object a global ID names, or None; an ID that names no type of ours is a coded
+    INVALID_ID error (relay.node() answers it with strawberry's uncoded one)."""
+    parts = global_id_parts(global_id)
+    node_type = NODE_TYPES.get(parts[0]) if parts is not None else None
+    if parts is None or node_type is None:
+        raise InvalidIdError(f"{shown(global_id)} is not the ID of any object: pass an `id` this API gave")
+    # Each of our types answers resolve_nodes with a coroutine of one row per ID.
+    found: list[relay.Node | None] = await node_type.resolve_nodes(info=info, node_ids=[parts[1]])  # type: ignore[misc]
+    return found[0]
+
+
 @strawberry.type(description="Read the graph of who said what.")
 class Query:
-    node: relay.Node | None = relay.node(description="Any object by its global ID; null when none has it.")
+    @strawberry.field(description="Any object by its global ID; null when none has it.")
+    async def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The ID of the object.")]
+    ) -> relay.Node | None:
+        return await _node(info, str(id))
 
     @strawberry.field(description="Articles, newest first unless `orderBy` says otherwise.")
     async def articles(

@@ -25,6 +25,9 @@ MAX_CONNECTIONS: int = config("QUOTEGRAPH_MAX_CONNECTIONS", cast=int, default=10
 DB_POOL_MAX: int = config("QUOTEGRAPH_DB_POOL_MAX", cast=int, default=10)
 # Largest page a connection returns (`first`).
 MAX_PAGE_SIZE: int = config("QUOTEGRAPH_MAX_PAGE_SIZE", cast=int, default=100)
+# Longest `search` filter, in characters, and most words in it: each word is a term of the SQL.
+MAX_SEARCH_LENGTH: int = config("QUOTEGRAPH_MAX_SEARCH_LENGTH", cast=int, default=500)
+MAX_SEARCH_WORDS: int = config("QUOTEGRAPH_MAX_SEARCH_WORDS", cast=int, default=32)
 # Largest article accepted by the importer, in bytes.
 MAX_ARTICLE_BYTES: int = config("QUOTEGRAPH_MAX_ARTICLE_BYTES", cast=int, default=5_000_000)
 # Largest JSON Lines record (one line) or .json file the importer reads, in bytes: room for an

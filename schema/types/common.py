@@ -6,6 +6,7 @@ from typing import Annotated, Any, Generic, Self, TypeVar
 import strawberry
 from strawberry import relay
 
+from schema.inputs import MAX_ID, client_id, shown
 from schema.pagination import Page
 from service.errors import UserError
 from service.parsing.records import MembershipStatus, QuoteKind, SpeakerKind
@@ -28,9 +29,12 @@ def node_keys(type_name: str, node_ids: Iterable[str]) -> list[int]:
     """Database ids from the id part of global IDs; a malformed one is a clear error."""
     keys: list[int] = []
     for node_id in node_ids:
-        if not node_id.isascii() or not node_id.isdigit() or len(node_id) > 18:
-            raise InvalidIdError(f"{node_id!r} is not the ID of any {type_name}")
-        keys.append(int(node_id))
+        key = client_id(node_id)
+        if key is None:
+            raise InvalidIdError(
+                f"{shown(node_id)} is not the ID of any {type_name}: ids are whole numbers from 1 to {MAX_ID:,}"
+            )
+        keys.append(key)
     return keys
 
 
