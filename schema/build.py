@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import strawberry
@@ -9,13 +10,15 @@ from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
-from schema.limits import extensions, shorten
+from schema.limits import USER_ERRORS, extensions, shorten
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.responses import BudgetedExecutionContext
 from schema.subscriptions import Subscription
+from service.errors import UserError
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
+logger = logging.getLogger(__name__)
 
 
 class QuoteSchema(strawberry.Schema):
@@ -23,7 +26,16 @@ class QuoteSchema(strawberry.Schema):
         # Before they are logged: graphql-core quotes a refused value whole, megabytes of it.
         for error in errors:
             error.message = shorten(error.message)
-        super().process_errors(errors, execution_context)
+        # A client's mistake is worth a line, not a traceback (strawberry logs each error's).
+        internal = []
+        for error in errors:
+            original = error.original_error
+            if isinstance(original, USER_ERRORS):
+                code = original.code if isinstance(original, UserError) else "GRAPHQL"
+                logger.info("client error %s: %s", code, error.message)
+            else:
+                internal.append(error)
+        super().process_errors(internal, execution_context)
 
 
 schema = QuoteSchema(

@@ -227,6 +227,20 @@ async def test_a_huge_invalid_variable_is_not_echoed_whole(
     assert all(len(record.getMessage()) < 10_000 for record in caplog.records)
 
 
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [('{ node(id: "") { id } }', None), ("query ($id: ID!) { node(id: $id) { id } }", {})],
+)
+async def test_a_client_error_is_logged_in_one_line(
+    http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, query: str, variables: dict[str, Any] | None
+) -> None:
+    with caplog.at_level(logging.INFO):
+        response = await http.post("/graphql", json={"query": query, "variables": variables})
+    assert response.json()["errors"]
+    assert [r for r in caplog.records if "client error" in r.getMessage()]
+    assert not [r.getMessage() for r in caplog.records if r.exc_info]
+
+
 # --- responses ----------------------------------------------------------------------------------
 
 
