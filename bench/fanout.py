@@ -16,10 +16,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 _ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
@@ -53,12 +55,18 @@ async def receive(ws: ClientConnection, count: int, started: list[float]) -> flo
     return time.perf_counter() - started[0]
 
 
-async def bystander(base: str, stop: asyncio.Event, latencies: list[tuple[float, float, int]]) -> None:
-    async with httpx.AsyncClient(timeout=120) as http:
-        while not stop.is_set():
-            began = time.perf_counter()
-            response = await http.post(f"{base}/graphql", json=BYSTANDER)
-            latencies.append((began, time.perf_counter() - began, response.status_code))
+def bystander(base: str, stop: Any, samples: Any) -> None:
+    """In a process of its own, so that receiving the fan-out does not delay its own timings."""
+
+    async def ask() -> None:
+        async with httpx.AsyncClient(timeout=120) as http:
+            while not stop.is_set():
+                began = time.perf_counter()
+                response = await http.post(f"{base}/graphql", json=BYSTANDER)
+                samples.put((began, time.perf_counter() - began, response.status_code))
+        samples.put(None)
+
+    asyncio.run(ask())
 
 
 async def measure(base: str, args: argparse.Namespace) -> None:
@@ -72,10 +80,10 @@ async def measure(base: str, args: argparse.Namespace) -> None:
     article = "\n".join(["Fan-out", *lines])
     started = [0.0]
     receivers = [asyncio.create_task(receive(ws, args.subscriptions * args.quotes, started)) for ws in sockets]
-    stop, latencies = asyncio.Event(), list[tuple[float, float, int]]()
-    watcher = asyncio.create_task(bystander(base, stop, latencies))
+    stop, samples = multiprocessing.Event(), multiprocessing.Queue()
+    watcher = multiprocessing.Process(target=bystander, args=(base, stop, samples))
+    watcher.start()
     await asyncio.sleep(0.5)
-    before = len(latencies)
     async with httpx.AsyncClient(timeout=300) as http:
         started[0] = time.perf_counter()
         response = await http.post(
@@ -87,7 +95,11 @@ async def measure(base: str, args: argparse.Namespace) -> None:
     assert "ImportArticleSuccess" in response.text, response.text
     delivered = max(await asyncio.gather(*receivers))
     stop.set()
-    await watcher
+    latencies: list[tuple[float, float, int]] = []
+    while (sample := await asyncio.to_thread(samples.get)) is not None:
+        latencies.append(sample)
+    watcher.join()
+    before = sum(began < started[0] for began, _, _ in latencies)
     during = [latency for _, latency, _ in latencies[before:]] or [float("nan")]
     failed = sum(status != 200 for _, _, status in latencies[before:])
     slowest = max(latencies[before:], key=lambda sample: sample[1], default=(started[0], 0.0, 0))

@@ -51,8 +51,7 @@ class Subscription:
                 queryset = models.Quote.filter(article_id=article_id)
                 if filter is not None:
                     queryset = filter.apply(queryset)
-                rows = await queryset.order_by("position")
                 # A subscription's context lives as long as its connection: load afresh per event.
                 info.context.loaders = Loaders()
-                for row in rows:
+                for row in await queryset.order_by("position"):  # rows not kept until the next event
                     yield Quote.from_model(row)

@@ -5,19 +5,21 @@ time even when the database does not."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
 
 from schema.build import schema
 from schema.context import Context
 from service import events, settings
 from service.app import create_app
-from tests.conftest import admin_sql
-from tests.live import environment, run_cli
+from tests.conftest import admin_sql, postgres_available
+from tests.live import environment, postgres_database, run_cli, serve
 
 COUNT = "{ articles { totalCount } }"
 SUBSCRIPTION = "subscription { quoteAdded { text } }"
@@ -141,3 +143,41 @@ async def test_healthz_answers_in_bounded_time_when_the_database_hangs(
             assert response.status_code == 503
             assert response.json()["status"] == "unavailable" and response.json()["database"] == reason
         assert (await http.get("/healthz")).status_code == 200
+
+
+async def test_a_served_worker_logs_the_drop_reconnects_and_delivers_again(tmp_path: Path) -> None:
+    if not postgres_available():
+        pytest.skip("no PostgreSQL on 127.0.0.1:5432")
+    log = tmp_path / "serve.log"
+    with postgres_database() as db, serve(environment(DATABASE_URL=db), log) as base:
+        await asyncio.to_thread(_terminate_listener, db)
+        await _until(lambda: BACK in log.read_text(), "reconnected")
+        text = log.read_text()
+        assert (text.count(LOST), text.count(BACK)) == (1, 1), text
+        async with httpx.AsyncClient(base_url=base) as http:
+            assert (await http.get("/healthz")).json() == {
+                "status": "ok",
+                "database": "ok",
+                "listen": "listening",
+                "subscriptions": 0,
+                "streams": 0,
+            }
+        url = base.replace("http://", "ws://") + "/graphql"
+        async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}))
+            async with httpx.AsyncClient(base_url=base) as http:
+                await _until_async(http, lambda body: body["streams"] == 1)
+            await asyncio.to_thread(_import_elsewhere, db, tmp_path, "Served")
+            async with asyncio.timeout(30):
+                message = json.loads(await ws.recv())
+        assert message["payload"]["data"] == {"quoteAdded": {"text": "Hello from Served,"}}
+
+
+async def _until_async(http: httpx.AsyncClient, condition: Any) -> None:
+    for _ in range(1000):
+        if condition((await http.get("/healthz")).json()):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the server never got there")
