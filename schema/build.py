@@ -30,7 +30,7 @@ class QuoteSchema(strawberry.Schema):
         internal = []
         for error in errors:
             original = error.original_error
-            if isinstance(original, USER_ERRORS):
+            if original is None or isinstance(original, USER_ERRORS):  # GraphQL's own, or a UserError
                 code = original.code if isinstance(original, UserError) else "GRAPHQL"
                 logger.info("client error %s: %s", code, error.message)
             else:
