@@ -20,7 +20,8 @@ MAX_ID = 2**31 - 1
 MAX_ID_DIGITS = len(str(MAX_ID))
 # A global ID is base64 of "Type:1234567890": far below this; longer is not an ID.
 MAX_GLOBAL_ID_LENGTH = 200
-# Filter strings that name one thing (a publisher, a country code): the longest name column is 200.
+# Filter strings that name one thing (a publisher, a country code): five times the longest name
+# column (200 characters), so no stored name is refused.
 MAX_NAME_LENGTH = 1_000
 
 

@@ -213,9 +213,10 @@ def _assert_coded(response: httpx.Response, code: str) -> None:
 
 
 def _internal(record: logging.LogRecord) -> bool:
-    """A log record of an internal error: an exception not written for the client."""
+    """A log record of an internal error: an ERROR, or a traceback of an exception not written
+    for the client."""
     error = record.exc_info[1] if record.exc_info else None
-    return error is not None and not isinstance(error, UserError | GraphQLError)
+    return record.levelno >= logging.ERROR or (error is not None and not isinstance(error, UserError | GraphQLError))
 
 
 @pytest.mark.parametrize(("query", "variables", "code"), HOSTILE)
