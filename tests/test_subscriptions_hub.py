@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 from collections.abc import AsyncGenerator
 from typing import Any
 
 import pytest
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from schema.build import schema
 from schema.context import Context
@@ -179,3 +182,14 @@ async def test_a_long_subscription_keeps_nothing_per_event(db: str) -> None:
     pending.cancel()
     await stream.aclose()  # type: ignore[union-attr]
     assert counts[1] == counts[0]
+
+
+def test_the_strawberry_internals_the_handlers_rely_on_are_there() -> None:
+    # service/live.py swaps the handlers' `schema` for one that shares subscriptions: it must be
+    # all they run operations through.
+    transport = inspect.getsource(BaseGraphQLTransportWSHandler)
+    legacy = inspect.getsource(BaseGraphQLWSHandler)
+    assert transport.count("self.schema.") == transport.count("self.schema.stream(") == 1
+    assert legacy.count("self.schema.") == legacy.count("self.schema.subscribe(") == 1
+    assert 'self.operations[message["id"]] = operation' in transport
+    assert "self.tasks[operation_id] = asyncio.create_task" in legacy
