@@ -90,6 +90,7 @@ class Broker:
     def __init__(self, connect: Connect = _asyncpg_connect) -> None:
         self.connect = connect
         self.state: ListenState = "off"
+        self.dropped = 0
         self._queues: set[asyncio.Queue[int]] = set()
         self._listener: Any = None
         self._lost: asyncio.Event | None = None
@@ -104,7 +105,11 @@ class Broker:
             try:
                 queue.put_nowait(article_id)
             except asyncio.QueueFull:  # a subscriber too slow to keep up loses events, not memory
-                log.warning("a live subscriber is %d events behind; dropping one", QUEUE_SIZE)
+                self.dropped += 1
+                if self.dropped % QUEUE_SIZE == 1:  # the first, then one line a thousand: no flood
+                    log.warning(
+                        "a live subscription is %d events behind: events dropped (%d so far)", QUEUE_SIZE, self.dropped
+                    )
 
     async def subscribe(self) -> AsyncIterator[int]:
         queue: asyncio.Queue[int] = asyncio.Queue(QUEUE_SIZE)

@@ -193,3 +193,26 @@ def test_the_strawberry_internals_the_handlers_rely_on_are_there() -> None:
     assert legacy.count("self.schema.") == legacy.count("self.schema.subscribe(") == 1
     assert 'self.operations[message["id"]] = operation' in transport
     assert "self.tasks[operation_id] = asyncio.create_task" in legacy
+
+
+async def test_a_stream_that_falls_behind_the_broker_drops_events_with_one_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    broker = events.Broker()
+    stream = broker.subscribe()
+    waiting = asyncio.ensure_future(stream.__anext__())
+    await _until_subscribed(broker)
+    for article_id in range(events.QUEUE_SIZE + 4):
+        broker.publish(article_id)
+    assert await waiting == 0
+    assert broker.dropped == 4  # QUEUE_SIZE kept (the first among them), the rest dropped
+    assert sum("events behind" in r.getMessage() for r in caplog.records) == 1
+    await stream.aclose()
+
+
+async def _until_subscribed(broker: events.Broker) -> None:
+    for _ in range(100):
+        if broker.subscribers:
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("never subscribed")
