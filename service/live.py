@@ -238,6 +238,8 @@ class Hub:
         if shared is None or shared.done:
 
             async def start() -> Results:
+                # A context of the stream's own: no subscription resolver reads the connection's
+                # (its request, its connection_params), so subscribers on any connection can share.
                 return await self.schema.subscribe(query, variables, Context(), None, operation_name)
 
             shared = self.streams[key] = _Shared(self, key, start)
