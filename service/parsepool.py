@@ -54,8 +54,8 @@ class ParsePool:
             return _failed(
                 record,
                 PARSE_BUSY_CODE,
-                f"the server is already parsing {self.workers} articles with {self._waiting} waiting "
-                "(QUOTEGRAPH_PARSE_WORKERS, QUOTEGRAPH_PARSE_QUEUE); nothing was stored: send it again later",
+                f"every parser worker is busy (QUOTEGRAPH_PARSE_WORKERS={self.workers}) and {self._waiting} "
+                f"articles wait (QUOTEGRAPH_PARSE_QUEUE={self.queue}); nothing was stored: send it again later",
             )
         self._waiting += 1
         try:
