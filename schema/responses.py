@@ -85,6 +85,10 @@ class BudgetedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # A subscription's events are executed after QueryLimits.on_execute has ended, one at a
         # time, each the size of one quote: the budget of the subscribe call is not theirs.
         executor = super().build_per_event_executor(payload)
+        # graphql-core 3.3.2 copies the parent's memo of collected subfields into each event's
+        # executor, keyed by the id of a list built anew per event: every event of a long-lived
+        # subscription would stay in it until the subscription ends. A memo of the event's own.
+        executor._relevant_sub_fields = {}
         if isinstance(executor, BudgetedExecutionContext):
             executor.response_budget = None
         return executor

@@ -25,7 +25,7 @@ from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from schema.build import schema
-from service import events, live, settings, web
+from service import events, live, parsepool, settings, web
 from service.cache import ResponseCache
 from service.db import is_postgres, prepare_schema, sqlite_path, tortoise_config
 from service.http import QuoteGraphQL
@@ -84,6 +84,7 @@ def create_app(db_url: str | None = None, generate_schemas: bool = True) -> Star
         async with RegisterTortoise(app, config=tortoise_config(db_url)):
             if generate_schemas:
                 await prepare_schema()
+            await parsepool.start()  # parse workers ready before the first import
             url = db_url or settings.DATABASE_URL
             if is_postgres(url):
                 await events.broker.listen(url)
@@ -93,6 +94,7 @@ def create_app(db_url: str | None = None, generate_schemas: bool = True) -> Star
                 yield
             finally:
                 await events.broker.close()
+                parsepool.shutdown()
 
     app = Starlette(
         routes=[

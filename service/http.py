@@ -22,11 +22,13 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.ides import GraphQL_IDE
 from strawberry.schema.base import BaseSchema
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.context import Context
 from schema.limits import REFUSAL_STATUS, timeout_error
@@ -281,23 +283,43 @@ class QuoteGraphQL(GraphQL[Context, None]):
             result = await self.run_plan(plan, context, request_data.variables)
             if result is not None:
                 return result
+        result = await self.execute_over_http(request_adapter.method, context, request_data)
+        if self.plans is not None and plan is None and not result.errors:
+            self.plans.admit(query, operation_name)
+        return result
+
+    async def execute_over_http(self, method: str, context: Context, data: GraphQLRequestData) -> ExecutionResult:
+        """strawberry's execute_single, but a subscription is refused: over HTTP strawberry would run
+        it as a query and answer a null it cannot explain. Queries over GET, mutations over POST."""
+        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}  # type: ignore[arg-type]
         try:
-            result = await super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
+            return await self.schema.execute(
+                data.query,
+                variable_values=data.variables,
+                context_value=context,
+                operation_name=data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=data.extensions,
             )
-        except HTTPException as exc:
-            mutation = isinstance(exc.__cause__, InvalidOperationTypeError)
-            if request_adapter.method == "GET" and mutation:
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                raise Refused(
+                    400,
+                    "subscriptions run over WebSockets at this URL (graphql-transport-ws), not over HTTP",
+                    "SUBSCRIPTION_OVER_HTTP",
+                ) from None
+            if method == "GET":
                 raise Refused(
                     405,
                     "mutations are not allowed over GET: send them with POST",
                     "METHOD_NOT_ALLOWED",
                     headers={"Allow": "POST"},
                 ) from None
-            raise
-        if self.plans is not None and plan is None and not result.errors:
-            self.plans.admit(query, operation_name)
-        return result
+            raise HTTPException(400, exc.as_http_error_reason(method)) from exc
 
     def create_response(
         self,

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from asyncpg.exceptions import TransactionRollbackError
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.exceptions import IntegrityError, OperationalError, ValidationError
 
 from service import events
 from service.db import write_transaction
@@ -156,6 +156,12 @@ async def store(prepared: Prepared) -> ImportResult:
         except TransactionRollbackError:
             # PostgreSQL chose this transaction to break a deadlock or a serialisation conflict.
             await asyncio.sleep(0.02 * 2**attempt * random.random())
+        except ValidationError as exc:
+            # A value the parser derived does not fit its column (a name that grows past the
+            # column's width once normalised): this article fails, the run goes on.
+            return ImportResult(
+                prepared.origin, "failed", error=f"cannot be stored: {str(exc)[:200]}", code="INVALID_ARTICLE"
+            )
     return ImportResult(
         prepared.origin, "failed", error="kept conflicting with concurrent imports; run it again", code="CONFLICT"
     )

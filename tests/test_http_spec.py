@@ -137,3 +137,16 @@ async def test_malformed_requests_are_400_graphql_errors(client: httpx.AsyncClie
     assert response.status_code == 400
     assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE_JSON)
     assert message in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_a_subscription_over_http_is_refused_with_advice(client: httpx.AsyncClient, method: str) -> None:
+    query = "subscription { quoteAdded { text } }"
+    if method == "GET":
+        response = await client.get("/graphql", params={"query": query}, headers=GQL)
+    else:
+        response = await client.post("/graphql", json={"query": query}, headers=GQL)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "SUBSCRIPTION_OVER_HTTP"
+    assert "WebSockets" in error["message"]

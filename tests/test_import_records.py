@@ -579,3 +579,36 @@ def test_cli_import_from_a_pipe_stores_records_before_the_input_ends(tmp_path: P
                 process.kill()
     assert process.returncode == 0
     assert json.loads(out)["imported"] == total
+
+
+IMPORT_ARTICLE = """mutation($t: String!, $title: String) { importArticle(text: $t, title: $title) {
+    __typename ... on InvalidArticleError { field code message } ... on ImportArticleSuccess { quoteCount } } }"""
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "field", "message"),
+    [
+        ("A story\n“Hi,” she said.\n", "Bad\x00title", "title", "NUL"),
+        ("A story\n“Hi,\x00” she said.\n", None, "text", "NUL"),
+        ("   \n\t", None, "text", "`text`"),
+    ],
+)
+async def test_import_article_fails_a_bad_field_with_its_name(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, text: str, title: str | None, field: str, message: str
+) -> None:
+    monkeypatch.setattr(settings, "API_TOKEN", "tok")
+    data = await graphql(client, IMPORT_ARTICLE, {"t": text, "title": title}, token="tok")
+    outcome = data["importArticle"]
+    assert outcome["__typename"] == "InvalidArticleError"
+    assert (outcome["field"], outcome["code"]) == (field, "INVALID_ARTICLE")
+    assert message in outcome["message"]
+    assert await models.Article.all().count() == 0
+
+
+async def test_a_name_too_long_once_normalised_fails_its_article_alone(db: str) -> None:
+    # "ﬃ" normalises to "ffi": the speaker's key outgrows its column although the text fits.
+    long_name = "A title\n\n“We will win,” said Mayor Ana Lu" + "ﬃ" * 120 + ".\n"
+    results = [await importer.import_text(long_name), await importer.import_text("Fine\n“Yes,” said Ana Lund.\n")]
+    assert [(r.status, r.code) for r in results] == [("failed", "INVALID_ARTICLE"), ("imported", None)]
+    assert results[0].error is not None and results[0].error.startswith("cannot be stored")
+    assert await models.Article.all().count() == 1

@@ -159,12 +159,6 @@ def _tracked(kind: str) -> int:
     return sum(type(o).__name__ == kind for o in gc.get_objects())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="graphql-core 3.3.2's per-event executor shares its parent's subfield memo, keyed by the id of "
-    "a list built anew at each event; fixed by `executor._relevant_sub_fields = {}` in "
-    "schema/responses.py BudgetedExecutionContext.build_per_event_executor (not done yet)",
-)
 async def test_a_long_subscription_keeps_nothing_per_event(db: str) -> None:
     result = await import_text(ARTICLE)
     assert result.article_id is not None
