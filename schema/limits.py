@@ -21,6 +21,7 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
+    GraphQLSyntaxError,
     OperationDefinitionNode,
     ValidationContext,
     ValidationRule,
@@ -97,10 +98,20 @@ def _tag_parse_errors(error: GraphQLError, max_tokens: int) -> GraphQLError:
 
 
 def _with_code(error: GraphQLError) -> GraphQLError:
-    """A client's error carries its `extensions.code` (the boundary where UserError is converted)."""
+    """A client's error carries its `extensions.code` (the boundary where UserError is converted);
+    graphql-core's own get the codes clients know from Apollo Server."""
+    extensions = error.extensions or {}
+    if "code" in extensions:
+        return error
     original = error.original_error
-    if isinstance(original, UserError) and "code" not in (error.extensions or {}):
-        error.extensions = {**(error.extensions or {}), **original.extensions, "code": original.code}
+    if isinstance(original, UserError):
+        error.extensions = {**extensions, **original.extensions, "code": original.code}
+    elif isinstance(error, GraphQLSyntaxError):
+        error.extensions = {**extensions, "code": "GRAPHQL_PARSE_FAILED"}
+    elif original is None and not error.path:
+        # Variables are coerced before execution; anything else without a path is validation.
+        variable = error.message.startswith("Variable '$")
+        error.extensions = {**extensions, "code": "BAD_USER_INPUT" if variable else "GRAPHQL_VALIDATION_FAILED"}
     return error
 
 

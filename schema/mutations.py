@@ -286,12 +286,13 @@ class Mutation:
     ) -> ImportArticleResult:
         if (error := authorization_error(info)) is not None:
             return error
-        try:  # the checks a record of importArticles or `quotegraph import` gets
-            source = sources.article_from_json({"text": text, **({"title": title} if title is not None else {})})
-        except ArticleError as exc:
-            field = "title" if str(exc).startswith("`title`") else "text"
-            return InvalidArticleError(message=str(exc), field=field, code="INVALID_ARTICLE")
-        return await _import_outcome(await _import(source, "<mutation>"))
+        for field, value in (("text", text), ("title", title)):
+            try:
+                if value is not None:
+                    sources.storable(value, field)  # no NUL or lone surrogate, which no column holds
+            except ArticleError as exc:
+                return InvalidArticleError(message=str(exc), field=field, code="INVALID_ARTICLE")
+        return await _import_outcome(await _import(SourceInput(text=text, title=title), "<mutation>"))
 
     @strawberry.mutation(
         description="Import a batch of articles (at most 100), each in its own transaction, with "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from service.models import (
     Speaker,
     SpeakerAlias,
 )
+from service.parsing import ArticleError
 from service.parsing.records import SpeakerKind
+from service.sources import storable
 from service.writer import add_quote_counts, anonymous_prefix, country_row
 
 UNSET = object()
@@ -38,6 +41,9 @@ async def corrected(body: Callable[[BaseDBAsyncClient], Awaitable[T]]) -> T:
     result = await write_transaction(notifying)
     events.wrote()
     return result
+
+
+_ALPHA2 = re.compile("[A-Z]{2}")
 
 
 class CorrectionError(UserError):
@@ -146,13 +152,18 @@ async def update_speaker(speaker_id: int, changes: SpeakerChanges) -> Speaker:
             title = changes.title.strip() if isinstance(changes.title, str) else None
             if title is not None and not 0 < len(title) <= 200:
                 raise CorrectionError("`title` must have 1 to 200 characters, or be null", "title")
+            if title is not None:
+                try:
+                    storable(title, "title")  # no NUL or lone surrogate, which no column holds
+                except ArticleError as exc:
+                    raise CorrectionError(str(exc), "title") from None
             speaker.title = title
             fields.append("title")
         if changes.country is not UNSET:
             speaker.country_id = None
             if changes.country is not None:
                 code = str(changes.country).strip().upper()
-                country = await country_row(conn, code)
+                country = await country_row(conn, code) if _ALPHA2.fullmatch(code) else None
                 if country is None:
                     raise CorrectionError(f"`country`: {code[:20]!r} is not an ISO 3166 alpha-2 code", "country")
                 speaker.country_id = country.id

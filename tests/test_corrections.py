@@ -145,6 +145,21 @@ async def test_delete_article_removes_quotes_and_counts(api: httpx.AsyncClient) 
             {"s": "U3BlYWtlcjox", "input": {"title": "   "}},
             {"__typename": "InvalidInputError", "field": "title"},
         ),
+        (
+            UPDATE,
+            {"s": "U3BlYWtlcjox", "input": {"title": "Mayor\u0000of nowhere"}},
+            {"__typename": "InvalidInputError", "field": "title"},
+        ),
+        (
+            UPDATE,
+            {"s": "U3BlYWtlcjox", "input": {"country": "U\u0000"}},
+            {"__typename": "InvalidInputError", "field": "country"},
+        ),
+        (
+            UPDATE,
+            {"s": "U3BlYWtlcjoyMTQ3NDgzNjQ4", "input": {"title": "x"}},
+            {"__typename": "InvalidInputError", "field": "speaker"},
+        ),
     ],
 )
 async def test_correction_errors_are_typed(

@@ -590,7 +590,7 @@ IMPORT_ARTICLE = """mutation($t: String!, $title: String) { importArticle(text: 
     [
         ("A story\n“Hi,” she said.\n", "Bad\x00title", "title", "NUL"),
         ("A story\n“Hi,\x00” she said.\n", None, "text", "NUL"),
-        ("   \n\t", None, "text", "`text`"),
+        ("   \n\t", None, "text", "empty"),
     ],
 )
 async def test_import_article_fails_a_bad_field_with_its_name(
