@@ -10,7 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
-from schema.limits import USER_ERRORS, extensions, shorten
+from schema.limits import USER_ERRORS, extensions, shorten, with_code
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.responses import BudgetedExecutionContext
@@ -26,6 +26,7 @@ class QuoteSchema(strawberry.Schema):
         # Before they are logged: graphql-core quotes a refused value whole, megabytes of it.
         for error in errors:
             error.message = shorten(error.message)
+            with_code(error)  # here too: errors found before execution never reach QueryLimits' result
         # A client's mistake is worth a line, not a traceback (strawberry logs each error's).
         internal = []
         for error in errors:

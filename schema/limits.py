@@ -97,7 +97,7 @@ def _tag_parse_errors(error: GraphQLError, max_tokens: int) -> GraphQLError:
     return error
 
 
-def _with_code(error: GraphQLError) -> GraphQLError:
+def with_code(error: GraphQLError) -> GraphQLError:
     """A client's error carries its `extensions.code` (the boundary where UserError is converted);
     graphql-core's own get the codes clients know from Apollo Server."""
     extensions = error.extensions or {}
@@ -108,7 +108,7 @@ def _with_code(error: GraphQLError) -> GraphQLError:
         error.extensions = {**extensions, **original.extensions, "code": original.code}
     elif isinstance(error, GraphQLSyntaxError):
         error.extensions = {**extensions, "code": "GRAPHQL_PARSE_FAILED"}
-    elif original is None and not error.path:
+    elif (original is None or isinstance(original, GraphQLError)) and not error.path:
         # Variables are coerced before execution; anything else without a path is validation.
         variable = error.message.startswith("Variable '$")
         error.extensions = {**extensions, "code": "BAD_USER_INPUT" if variable else "GRAPHQL_VALIDATION_FAILED"}
@@ -272,7 +272,7 @@ class QueryLimits(SchemaExtension):
             result.errors = [self.for_client(e) for e in result.errors]
 
     def for_client(self, error: GraphQLError) -> GraphQLError:
-        error = _with_code(_tag_parse_errors(error, self.max_tokens))
+        error = with_code(_tag_parse_errors(error, self.max_tokens))
         message = shorten(error.message)
         error.message = without_suggestions(message) if self.hide_suggestions else message
         return error

@@ -150,3 +150,27 @@ async def test_a_subscription_over_http_is_refused_with_advice(client: httpx.Asy
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "SUBSCRIPTION_OVER_HTTP"
     assert "WebSockets" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"query": "{ articles("}, "GRAPHQL_PARSE_FAILED"),
+        ({"query": "{ nope }"}, "GRAPHQL_VALIDATION_FAILED"),
+        ({"query": "{ articles(first: 99999999999) { totalCount } }"}, "GRAPHQL_VALIDATION_FAILED"),
+        (
+            {"query": "query($f: Int) { articles(first: $f) { totalCount } }", "variables": {"f": 2**40}},
+            "BAD_USER_INPUT",
+        ),
+        (
+            {"query": "query($s: String) { quotes(filter: {search: $s}) { totalCount } }", "variables": {"s": [1]}},
+            "BAD_USER_INPUT",
+        ),
+    ],
+)
+async def test_graphql_errors_of_the_request_carry_a_code(
+    client: httpx.AsyncClient, body: dict[str, object], code: str
+) -> None:
+    response = await client.post("/graphql", json=body, headers=GQL)
+    assert response.status_code == 400
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == [code]
