@@ -233,8 +233,14 @@ def main() -> None:
     os.chdir(code or common.ROOT)
     sections = [run(kind, code, args.bomb) for kind in kinds]
     if args.write:
-        title = "Hostile requests against a bystander (bench/stall.py)"
-        common.write_section("stall", common.recorded(title, "\n\n".join(sections)))
+        if code is None:
+            name, title = "stall", "Hostile requests against a bystander (bench/stall.py)"
+        else:  # a before/after comparison: the older checkout's figures in a section of their own
+            name, title = (
+                "stall-before",
+                f"Hostile requests against a bystander, served from {code.name} (bench/stall.py)",
+            )
+        common.write_section(name, common.recorded(title, "\n\n".join(sections)))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from inspect import isawaitable
 from types import FunctionType
 from typing import Any, TypeGuard
@@ -59,9 +58,6 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.pyutils import Path, Undefined
 from graphql.type.definition import GraphQLResolveInfoHelpers
-from strawberry import relay
-from strawberry.relay import GlobalID
-from strawberry.relay.fields import NodeExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
@@ -166,7 +162,6 @@ class _Field:
     self_arg: bool = False
     info_name: str | None = None
     strawberry_field: Any = None
-    node_lookup: bool = False  # relay's `node(id:)`: the type's resolve_node, called as itself
     children: dict[str, list[_Field]] = field(default_factory=dict)
 
     def compile_children(self) -> None:
@@ -186,18 +181,6 @@ class _Field:
         for object_type in object_types:
             assert isinstance(object_type, GraphQLObjectType)
             self.children[object_type.name] = self.plan.collect(object_type, selections)
-
-
-@lru_cache(maxsize=4)
-def _node_types(schema: GraphQLSchema) -> dict[str, type[relay.Node]]:
-    """The strawberry classes of the schema's Node types, by GraphQL type name."""
-    found: dict[str, type[relay.Node]] = {}
-    for name, graphql_type in schema.type_map.items():
-        definition = (getattr(graphql_type, "extensions", None) or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        origin = getattr(definition, "origin", None)
-        if isinstance(graphql_type, GraphQLObjectType) and isinstance(origin, type) and issubclass(origin, relay.Node):
-            found[name] = origin
-    return found
 
 
 class Plan:
@@ -223,7 +206,6 @@ class Plan:
         query_type = schema.query_type
         assert query_type is not None
         self.query_type = query_type
-        self.node_types = _node_types(schema)
         self.root = self.collect(query_type, [self.operation.selection_set])
 
     def collect(self, object_type: GraphQLObjectType, selection_sets: list[SelectionSetNode]) -> list[_Field]:
@@ -302,9 +284,6 @@ class Plan:
             planned.self_arg = resolver.self_parameter is not None
             planned.info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
             planned.strawberry_field = strawberry_field
-        if strawberry_field is not None and any(isinstance(e, NodeExtension) for e in strawberry_field.extensions):
-            planned.node_lookup = not isinstance(get_nullable_type(definition.type), GraphQLList)
-            planned.strawberry_field = strawberry_field
         if planned.attr is not None or planned.direct is not None:
             pass
         elif definition.args or nodes[0].arguments:
@@ -369,17 +348,6 @@ class _Run:
                 self.helpers,
             )
         return info
-
-    async def node(self, planned: _Field) -> Any:
-        """What relay's `node(id:)` resolves to, asked of the type the ID names."""
-        global_id = self.arguments(planned)["id"]
-        if not isinstance(global_id, GlobalID):
-            global_id = GlobalID.from_id(global_id)
-        origin = self.plan.node_types.get(global_id.type_name)
-        if origin is None:
-            raise StepAside("not the ID of a node type")
-        node = origin.resolve_node(global_id.node_id, info=self.strawberry_info(planned), required=False)
-        return await node if isawaitable(node) else node
 
     def strawberry_info(self, planned: _Field) -> Info[Any, Any]:
         info = self.strawberry_infos.get(id(planned))
@@ -485,10 +453,6 @@ class _Run:
                         out[planned.key] = None
                         waiting.append((value, planned, out))
                         continue
-                elif planned.node_lookup:
-                    out[planned.key] = None
-                    waiting.append((self.node(planned), planned, out))
-                    continue
                 else:
                     try:
                         value = planned.definition.resolve(  # type: ignore[misc]
