@@ -16,6 +16,7 @@ from tortoise.functions import Count
 from tortoise.models import Model
 
 from schema.batching import BatchLoader
+from schema.pagination import PageKey
 from service import events
 from service.db import fetch
 from service.models import (
@@ -189,29 +190,27 @@ def _counts(model: type[Model], key: str) -> Callable[[list[int]], Any]:
     return load
 
 
-NO_CURSOR = 2**62  # an "after" beyond every id, for pages in descending order
-
-
 @cache
-def _page_ids(
-    table: str, parent: str, child: str = "id", descending: bool = False
-) -> Callable[[list[tuple[int, int, int]]], Any]:
-    """Pages of child ids per parent, keyed (parent id, after id, limit): a statement of
-    index-ordered LIMIT subqueries for every UNION_CHUNK parents, so a parent with 100,000
-    children costs no more than one with ten."""
-    order, beyond = ("DESC", "<") if descending else ("ASC", ">")
-    page = (
-        f"SELECT * FROM (SELECT {parent} AS parent, {child} AS child, CAST(? AS INTEGER) AS k FROM {table} "
-        f"WHERE {parent} = ? AND {child} {beyond} CAST(? AS BIGINT) ORDER BY {child} {order} LIMIT ?) AS page{{n}}"
-    )
+def _page_ids(table: str, parent: str, child: str = "id") -> Callable[[list[PageKey]], Any]:
+    """Pages of child ids per parent, keyed (parent id, child id to start beyond, limit,
+    descending): a statement of index-ordered LIMIT subqueries for every UNION_CHUNK parents,
+    forward and backward pages alike, so a parent with 100,000 children costs no more than one
+    with ten."""
+    pages = {
+        descending: (
+            f"SELECT * FROM (SELECT {child} AS child, CAST(? AS INTEGER) AS k FROM {table} "
+            f"WHERE {parent} = ? AND {child} {beyond} CAST(? AS BIGINT) ORDER BY {child} {order} LIMIT ?) AS page{{n}}"
+        )
+        for descending, order, beyond in ((False, "ASC", ">"), (True, "DESC", "<"))
+    }
 
-    async def load(keys: list[tuple[int, int, int]]) -> list[list[int]]:
+    async def load(keys: list[PageKey]) -> list[list[int]]:
         unique = list(dict.fromkeys(keys))
         found: dict[int, list[int]] = defaultdict(list)
         for start in range(0, len(unique), UNION_CHUNK):
-            chunk = unique[start : start + UNION_CHUNK]
-            sql = " UNION ALL ".join(page.format(n=n) for n in range(len(chunk)))
-            values = [value for n, (p, after, limit) in enumerate(chunk, start) for value in (n, p, after, limit)]
+            chunk = list(enumerate(unique[start : start + UNION_CHUNK], start))
+            sql = " UNION ALL ".join(pages[descending].format(n=n) for n, (_, _, _, descending) in chunk)
+            values = [value for n, (p, beyond, limit, _) in chunk for value in (n, p, beyond, limit)]
             for row in await fetch(sql, values):
                 found[row["k"]].append(row["child"])
         index = {key: n for n, key in enumerate(unique)}
@@ -235,15 +234,18 @@ class Loaders:
     country_ids_by_article: BatchLoader[int, list[int]] = field(init=False)
     agreement_ids_by_article: BatchLoader[int, list[int]] = field(init=False)
     speaker_ids_by_article: BatchLoader[int, list[int]] = field(init=False)
-    article_ids_by_speaker: BatchLoader[tuple[int, int, int], list[int]] = field(init=False)
-    article_ids_by_country: BatchLoader[tuple[int, int, int], list[int]] = field(init=False)
-    article_ids_by_agreement: BatchLoader[tuple[int, int, int], list[int]] = field(init=False)
+    article_ids_page_by_speaker: BatchLoader[PageKey, list[int]] = field(init=False)
+    article_ids_page_by_country: BatchLoader[PageKey, list[int]] = field(init=False)
+    article_ids_page_by_agreement: BatchLoader[PageKey, list[int]] = field(init=False)
+    article_count_by_speaker: BatchLoader[int, int] = field(init=False)
+    article_count_by_country: BatchLoader[int, int] = field(init=False)
+    article_count_by_agreement: BatchLoader[int, int] = field(init=False)
     aliases_by_speaker: BatchLoader[int, list[str]] = field(init=False)
     speaker_count_by_country: BatchLoader[int, int] = field(init=False)
     quote_count_by_country: BatchLoader[int, int] = field(init=False)
     quote_count_by_agreement: BatchLoader[int, int] = field(init=False)
-    quote_ids_page_by_speaker: BatchLoader[tuple[int, int, int], list[int]] = field(init=False)
-    speaker_ids_page_by_country: BatchLoader[tuple[int, int, int], list[int]] = field(init=False)
+    quote_ids_page_by_speaker: BatchLoader[PageKey, list[int]] = field(init=False)
+    speaker_ids_page_by_country: BatchLoader[PageKey, list[int]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.article_by_id = BatchLoader(_by_id(Article))
@@ -257,10 +259,13 @@ class Loaders:
         self.country_ids_by_article = BatchLoader(_grouped(ArticleCountry, "article_id", "country_id"))
         self.agreement_ids_by_article = BatchLoader(_grouped(ArticleAgreement, "article_id", "agreement_id"))
         self.speaker_ids_by_article = BatchLoader(_grouped(ArticleSpeaker, "article_id", "speaker_id"))
-        # Newest articles first, a page at a time: a country may be in 100,000 of them.
-        self.article_ids_by_speaker = BatchLoader(_page_ids("article_speaker", "speaker_id", "article_id", True))
-        self.article_ids_by_country = BatchLoader(_page_ids("article_country", "country_id", "article_id", True))
-        self.article_ids_by_agreement = BatchLoader(_page_ids("article_agreement", "agreement_id", "article_id", True))
+        # A page at a time: a country may be in 100,000 articles.
+        self.article_ids_page_by_speaker = BatchLoader(_page_ids("article_speaker", "speaker_id", "article_id"))
+        self.article_ids_page_by_country = BatchLoader(_page_ids("article_country", "country_id", "article_id"))
+        self.article_ids_page_by_agreement = BatchLoader(_page_ids("article_agreement", "agreement_id", "article_id"))
+        self.article_count_by_speaker = BatchLoader(_counts(ArticleSpeaker, "speaker_id"))
+        self.article_count_by_country = BatchLoader(_counts(ArticleCountry, "country_id"))
+        self.article_count_by_agreement = BatchLoader(_counts(ArticleAgreement, "agreement_id"))
         self.aliases_by_speaker = BatchLoader(_grouped(SpeakerAlias, "speaker_id", "alias"))
         self.speaker_count_by_country = BatchLoader(_counts(Speaker, "country_id"))
         self.quote_count_by_country = BatchLoader(_counts(Quote, "speaker__country_id"))

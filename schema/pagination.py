@@ -1,4 +1,5 @@
-"""Keyset pagination (never OFFSET): cursors carry the ordering, its sort value and the row id."""
+"""Keyset pagination (never OFFSET): cursors carry the ordering, its sort value and the row id, and
+for a nested list (a speaker's quotes) the list it came from, so that no other list takes it."""
 
 from __future__ import annotations
 
@@ -41,12 +42,19 @@ class Ordering:
 
 
 ID_ORDER = Ordering("ID_ASC", "id", descending=False, kind="int")
+# Newest first: ids grow with imports, so a link table's (parent, child id) index gives the order.
+NEWEST_ORDER = Ordering("ID_DESC", "id", descending=True, kind="int")
 
 
-def encode_cursor(ordering: Ordering, value: Any, row_id: int) -> str:
+def list_scope(parent_type: str, parent_id: int, field: str) -> str:
+    """What a nested list's cursors are bound to: one parent's one list ("Speaker:7:quotes")."""
+    return f"{parent_type}:{parent_id}:{field}"
+
+
+def encode_cursor(ordering: Ordering, value: Any, row_id: int, scope: str | None = None) -> str:
     if isinstance(value, datetime):
         value = value.isoformat()
-    raw = orjson.dumps([ordering.name, value, row_id])
+    raw = orjson.dumps([ordering.name, value, row_id] if scope is None else [ordering.name, value, row_id, scope])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -55,25 +63,28 @@ def encode_cursor(ordering: Ordering, value: Any, row_id: int) -> str:
 MAX_CURSOR_LENGTH = 10_000
 
 
-def decode_cursor(cursor: str, ordering: Ordering) -> tuple[Any, int]:
+def decode_cursor(cursor: str, ordering: Ordering, scope: str | None = None) -> tuple[Any, int]:
     """The (sort value, id) a cursor points at, each a value the database accepts; a clear error
-    for anything else."""
+    for anything else, and for a cursor of another list (`scope`: see list_scope)."""
     invalid = PaginationError(f"invalid cursor {shown(cursor)}: pass an edge's `cursor` or a `pageInfo` cursor")
     if len(cursor) > MAX_CURSOR_LENGTH:
         raise invalid
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        name, value, raw_id = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        name, value, raw_id, *rest = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (ValueError, UnicodeError, binascii.Error, TypeError, orjson.JSONDecodeError):
         raise invalid from None
     row_id = client_id(raw_id) if isinstance(raw_id, int) else None
-    if row_id is None:
+    if row_id is None or len(rest) > 1 or (rest and not isinstance(rest[0], str)):
         raise invalid
     if name != ordering.name:
         raise PaginationError(
             f"the cursor belongs to ordering {shown(str(name))}, not {ordering.name!r}: "
             "page with cursors from the same ordering"
         )
+    if (rest[0] if rest else None) != scope:
+        # A speaker's cursor on another speaker's quotes would page from a row not in the list.
+        raise PaginationError("the cursor belongs to another list: page each list with its own cursors")
     try:
         return _sort_value(value, ordering), row_id
     except ValueError:  # PaginationError among them: a cursor is opaque, so one message for all
@@ -156,6 +167,19 @@ def remembered_count(key: Hashable, count: Callable[[], Awaitable[int]]) -> Call
 _COUNTS = "_quotegraph_counts"  # held by the Tortoise client, so a database's counts die with it
 
 
+def _direction(
+    first: int | None, after: str | None, last: int | None, before: str | None
+) -> tuple[bool, int, str | None]:
+    """Forwards or not, the page size and the cursor to start from."""
+    if first is not None and last is not None:
+        raise PaginationError("pass `first` or `last`, not both")
+    if after is not None and before is not None:
+        raise PaginationError("pass `after` or `before`, not both")
+    forward = last is None and before is None
+    limit = page_size(first, "first") if forward else page_size(last, "last")
+    return forward, limit, after if forward else before
+
+
 async def paginate(
     queryset: QuerySet[M],
     ordering: Ordering,
@@ -170,13 +194,7 @@ async def paginate(
 
     With `load` (a loader's load_many), the query selects only ids and the ordering column, and
     the rows come from `load`: the request's loader then holds them for any later lookup."""
-    if first is not None and last is not None:
-        raise PaginationError("pass `first` or `last`, not both")
-    if after is not None and before is not None:
-        raise PaginationError("pass `after` or `before`, not both")
-    forward = last is None and before is None
-    limit = page_size(first, "first") if forward else page_size(last, "last")
-    cursor = after if forward else before
+    forward, limit, cursor = _direction(first, after, last, before)
     query = queryset
     if cursor is not None:
         value, row_id = decode_cursor(cursor, ordering)
@@ -214,23 +232,39 @@ async def paginate(
     )
 
 
+# A page of one parent's children: (parent id, child id to start beyond, limit, descending), the
+# start 0 or NO_CURSOR without a cursor; loaded as child ids in the order asked.
+PageKey = tuple[int, int, int, bool]
+NO_CURSOR = 2**62  # beyond every id, for a page in descending order from the top
+Window = tuple[int | None, str | None, int | None, str | None]  # first, after, last, before
+
+
 async def child_page(
-    load_ids: Callable[[tuple[int, int, int]], Awaitable[list[int]]],
+    load_ids: Callable[[PageKey], Awaitable[list[int]]],
     load_rows: Callable[[list[int]], Awaitable[list[M]]],
-    parent_id: int,
-    first: int | None,
-    after: str | None,
+    ordering: Ordering,
+    scope: tuple[str, int, str],
+    window: Window,
     count: Callable[[], Awaitable[int]],
 ) -> Page[M]:
-    """A page of a parent's children in id order, batched across parents by `load_ids`."""
-    limit = page_size(first)
-    after_id = decode_cursor(after, ID_ORDER)[1] if after is not None else 0
-    ids = await load_ids((parent_id, after_id, limit + 1))
-    rows = await load_rows(ids[:limit])
+    """A page of a parent's children (`scope`: parent type, parent id, field) in `ordering` (by
+    the child's id), forwards or backwards, batched across parents by `load_ids`. Its cursors
+    are bound to the parent's list."""
+    assert ordering.column == "id"
+    forward, limit, cursor = _direction(*window)
+    bound = list_scope(*scope)
+    descending = ordering.descending == forward
+    start = decode_cursor(cursor, ordering, bound)[1] if cursor is not None else NO_CURSOR if descending else 0
+    ids = await load_ids((scope[1], start, limit + 1, descending))
+    more = len(ids) > limit
+    ids = ids[:limit]
+    if not forward:
+        ids.reverse()
+    rows = await load_rows(ids)
     return Page(
         rows=rows,
-        cursors=[encode_cursor(ID_ORDER, row.pk, row.pk) for row in rows],
-        has_next=len(ids) > limit,
-        has_previous=after is not None,
+        cursors=[encode_cursor(ordering, row.pk, row.pk, bound) for row in rows],
+        has_next=more if forward else cursor is not None,
+        has_previous=cursor is not None if forward else more,
         count=count,
     )

@@ -34,6 +34,8 @@ def readme_queries() -> list[str]:
 EVERYTHING = """
 fragment Who on Speaker { __typename id name kind title quoteCount aliases country { ...Where } }
 fragment Where on Country { id name isoCode alpha3 quoteCount }
+fragment Page on PageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+fragment Articles on ArticleConnection { totalCount pageInfo { ...Page } edges { cursor node { title } } }
 query Everything($first: Int!, $kind: QuoteKind) {
   articles(first: $first, orderBy: DATE_ASC) {
     totalCount
@@ -47,17 +49,19 @@ query Everything($first: Int!, $kind: QuoteKind) {
                  speaker { ...Who } article { title } }
         countries { ...Where memberships { status date agreement { name } } }
         agreements { id name quoteCount members { status date country { isoCode } agreement { name } }
-                     articles(first: 2) { title } }
-        speakers { ...Who articles(first: 1) { title } }
+                     articles(first: 2) { ...Articles } }
+        speakers { ...Who articles(first: 1) { ...Articles } newest: articles(last: 1) { ...Articles } }
       }
     }
   }
   quotes(first: 3, filter: {kind: $kind}) { totalCount edges { node { text kind } } }
   top: speakers(first: 3, orderBy: QUOTE_COUNT_DESC) {
-    edges { node { name quotes(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { text } } } } }
+    edges { node { name quotes(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { text } } }
+                   latest: quotes(last: 1) { totalCount pageInfo { ...Page } edges { cursor node { text } } } } }
   }
   countries(first: 50) { totalCount edges { node { isoCode speakers(first: 2) { totalCount edges { node { name } } }
-                                                  articles { title } } } }
+                                                  last: speakers(last: 2) { totalCount pageInfo { ...Page } edges { cursor } }
+                                                  articles { ...Articles } } } }
   agreements { edges { node { name members { status country { name } } } } }
 }
 """

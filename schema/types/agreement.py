@@ -7,14 +7,14 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from schema.loaders import NO_CURSOR, load_all
-from schema.pagination import page_size
-from schema.types.common import CountedConnection, First, MembershipStatus, node_keys
+from schema.loaders import load_all
+from schema.pagination import NEWEST_ORDER, child_page, remembered_count
+from schema.types.common import After, Before, CountedConnection, First, Last, MembershipStatus, node_keys
 from schema.types.country import Country
 from service import models
 
 if TYPE_CHECKING:
-    from schema.types.article import Article
+    from schema.types.article import ArticleConnection
 
 
 @strawberry.type(description='A named agreement between countries ("Abraham Accords").')
@@ -33,7 +33,7 @@ class Agreement(relay.Node):
         rows = await info.context.loaders.agreement_by_id.load_many(node_keys("Agreement", node_ids))
         return [cls.from_model(row) if row else None for row in rows]
 
-    @strawberry.field(description="Countries that are members or are joining.")
+    @strawberry.field(description="Countries that are members or are joining (a plain list: at most one per country).")
     async def members(self, info: Info) -> list[Membership]:
         rows = await info.context.loaders.memberships_by_agreement.load(self.id)
         return [Membership.from_model(row) for row in rows]
@@ -42,15 +42,24 @@ class Agreement(relay.Node):
     async def quote_count(self, info: Info) -> int:
         return await info.context.loaders.quote_count_by_agreement.load(self.id)
 
-    @strawberry.field(description="Articles that mention the agreement, newest first.")
+    @strawberry.field(description="Articles that mention the agreement, newest import first.")
     async def articles(
-        self, info: Info, first: First = 20
-    ) -> list[Annotated[Article, strawberry.lazy("schema.types.article")]]:
-        from schema.types.article import Article
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Annotated[ArticleConnection, strawberry.lazy("schema.types.article")]:
+        from schema.types.article import Article, ArticleConnection
 
         loaders = info.context.loaders
-        ids = await loaders.article_ids_by_agreement.load((self.id, NO_CURSOR, page_size(first)))
-        return [Article.from_model(row) for row in await load_all(loaders.article_by_id, ids)]
+        page = await child_page(
+            loaders.article_ids_page_by_agreement.load,
+            lambda ids: load_all(loaders.article_by_id, ids),
+            NEWEST_ORDER,
+            ("Agreement", self.id, "articles"),
+            (first, after, last, before),
+            count=remembered_count(
+                ("Agreement.articles", self.id), lambda: loaders.article_count_by_agreement.load(self.id)
+            ),
+        )
+        return ArticleConnection.from_page(page, Article.from_model)
 
 
 @strawberry.type(description="A country's standing in an agreement.")

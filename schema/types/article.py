@@ -100,22 +100,29 @@ class Article(relay.Node):
         rows = await info.context.loaders.article_by_id.load_many(node_keys("Article", node_ids))
         return [cls.from_model(row) if row else None for row in rows]
 
-    @strawberry.field(description="The article's quotes, in text order.")
+    @strawberry.field(description="All the article's quotes, in text order (a plain list: the text bounds it).")
     @batched(_quotes)
     async def quotes(self, info: Info) -> list[Annotated[Quote, strawberry.lazy("schema.types.quote")]]:
         return (await _quotes([self], info))[0]
 
-    @strawberry.field(description="Countries the article mentions, in order of first mention.")
+    @strawberry.field(
+        description="Countries the article mentions, in order of first mention (a plain list: at most 249)."
+    )
     @batched(_countries)
     async def countries(self, info: Info) -> list[Annotated[Country, strawberry.lazy("schema.types.country")]]:
         return (await _countries([self], info))[0]
 
-    @strawberry.field(description="Agreements the article mentions, in order of first mention.")
+    @strawberry.field(
+        description="Agreements the article mentions, in order of first mention (a plain list: the text bounds it)."
+    )
     @batched(_agreements)
     async def agreements(self, info: Info) -> list[Annotated[Agreement, strawberry.lazy("schema.types.agreement")]]:
         return (await _agreements([self], info))[0]
 
-    @strawberry.field(description="Everyone the article names or quotes: people, organisations, anonymous sources.")
+    @strawberry.field(
+        description="Everyone the article names or quotes: people, organisations, anonymous sources "
+        "(a plain list: the text bounds it)."
+    )
     @batched(_speakers)
     async def speakers(self, info: Info) -> list[Annotated[Speaker, strawberry.lazy("schema.types.speaker")]]:
         return (await _speakers([self], info))[0]

@@ -7,15 +7,15 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from schema.loaders import NO_CURSOR, load_all
-from schema.pagination import child_page, page_size
-from schema.types.common import After, CountedConnection, First, node_keys
+from schema.loaders import load_all
+from schema.pagination import ID_ORDER, NEWEST_ORDER, child_page, remembered_count
+from schema.types.common import After, Before, CountedConnection, First, Last, node_keys
 from schema.types.speaker import Speaker, SpeakerConnection
 from service import models
 
 if TYPE_CHECKING:
     from schema.types.agreement import Membership
-    from schema.types.article import Article
+    from schema.types.article import ArticleConnection
 
 
 @strawberry.type(description="An ISO 3166 country.")
@@ -36,16 +36,20 @@ class Country(relay.Node):
         rows = await info.context.loaders.country_by_id.load_many(node_keys("Country", node_ids))
         return [cls.from_model(row) if row else None for row in rows]
 
-    @strawberry.field(description="Speakers of this country.")
-    async def speakers(self, info: Info, first: First = 20, after: After = None) -> SpeakerConnection:
+    @strawberry.field(description="Speakers of this country, in the order they were first seen.")
+    async def speakers(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> SpeakerConnection:
         loaders = info.context.loaders
         page = await child_page(
             loaders.speaker_ids_page_by_country.load,
             lambda ids: load_all(loaders.speaker_by_id, ids),
-            self.id,
-            first,
-            after,
-            count=lambda: loaders.speaker_count_by_country.load(self.id),
+            ID_ORDER,
+            ("Country", self.id, "speakers"),
+            (first, after, last, before),
+            count=remembered_count(
+                ("Country.speakers", self.id), lambda: loaders.speaker_count_by_country.load(self.id)
+            ),
         )
         return SpeakerConnection.from_page(page, Speaker.from_model)
 
@@ -53,22 +57,34 @@ class Country(relay.Node):
     async def quote_count(self, info: Info) -> int:
         return await info.context.loaders.quote_count_by_country.load(self.id)
 
-    @strawberry.field(description="The agreements the country is a member of or is joining.")
+    @strawberry.field(
+        description="The agreements the country is a member of or is joining "
+        "(a plain list: one per agreement it is party to)."
+    )
     async def memberships(self, info: Info) -> list[Annotated[Membership, strawberry.lazy("schema.types.agreement")]]:
         from schema.types.agreement import Membership
 
         rows = await info.context.loaders.memberships_by_country.load(self.id)
         return [Membership.from_model(row) for row in rows]
 
-    @strawberry.field(description="Articles that mention the country, newest first.")
+    @strawberry.field(description="Articles that mention the country, newest import first.")
     async def articles(
-        self, info: Info, first: First = 20
-    ) -> list[Annotated[Article, strawberry.lazy("schema.types.article")]]:
-        from schema.types.article import Article
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Annotated[ArticleConnection, strawberry.lazy("schema.types.article")]:
+        from schema.types.article import Article, ArticleConnection
 
         loaders = info.context.loaders
-        ids = await loaders.article_ids_by_country.load((self.id, NO_CURSOR, page_size(first)))
-        return [Article.from_model(row) for row in await load_all(loaders.article_by_id, ids)]
+        page = await child_page(
+            loaders.article_ids_page_by_country.load,
+            lambda ids: load_all(loaders.article_by_id, ids),
+            NEWEST_ORDER,
+            ("Country", self.id, "articles"),
+            (first, after, last, before),
+            count=remembered_count(
+                ("Country.articles", self.id), lambda: loaders.article_count_by_country.load(self.id)
+            ),
+        )
+        return ArticleConnection.from_page(page, Article.from_model)
 
 
 @strawberry.type(description="A page of countries.")

@@ -8,14 +8,14 @@ from strawberry import relay
 
 from schema.batching import batched
 from schema.context import Info
-from schema.loaders import NO_CURSOR, load_all, one_each
-from schema.pagination import child_page, page_size
-from schema.types.common import After, CountedConnection, First, SpeakerKind, node_keys
+from schema.loaders import load_all, one_each
+from schema.pagination import ID_ORDER, NEWEST_ORDER, child_page, remembered_count
+from schema.types.common import After, Before, CountedConnection, First, Last, SpeakerKind, node_keys
 from schema.types.quote import Quote, QuoteConnection
 from service import models
 
 if TYPE_CHECKING:
-    from schema.types.article import Article
+    from schema.types.article import ArticleConnection
     from schema.types.country import Country
 
 
@@ -63,18 +63,15 @@ class Speaker(relay.Node):
 
     @strawberry.field(description="The speaker's quotes, oldest import first.")
     async def quotes(
-        self,
-        info: Info,
-        first: First = 20,
-        after: After = None,
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
     ) -> QuoteConnection:
         loaders = info.context.loaders
         page = await child_page(
             loaders.quote_ids_page_by_speaker.load,
             lambda ids: load_all(loaders.quote_by_id, ids),
-            self.id,
-            first,
-            after,
+            ID_ORDER,
+            ("Speaker", self.id, "quotes"),
+            (first, after, last, before),
             count=self._quote_count,
         )
         return QuoteConnection.from_page(page, Quote.from_model)
@@ -82,15 +79,24 @@ class Speaker(relay.Node):
     async def _quote_count(self) -> int:
         return self.quote_count  # kept on the row: no COUNT over a speaker's 100,000 quotes
 
-    @strawberry.field(description="Articles that name or quote the speaker, newest first.")
+    @strawberry.field(description="Articles that name or quote the speaker, newest import first.")
     async def articles(
-        self, info: Info, first: First = 20
-    ) -> list[Annotated[Article, strawberry.lazy("schema.types.article")]]:
-        from schema.types.article import Article
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Annotated[ArticleConnection, strawberry.lazy("schema.types.article")]:
+        from schema.types.article import Article, ArticleConnection
 
         loaders = info.context.loaders
-        ids = await loaders.article_ids_by_speaker.load((self.id, NO_CURSOR, page_size(first)))
-        return [Article.from_model(row) for row in await load_all(loaders.article_by_id, ids)]
+        page = await child_page(
+            loaders.article_ids_page_by_speaker.load,
+            lambda ids: load_all(loaders.article_by_id, ids),
+            NEWEST_ORDER,
+            ("Speaker", self.id, "articles"),
+            (first, after, last, before),
+            count=remembered_count(
+                ("Speaker.articles", self.id), lambda: loaders.article_count_by_speaker.load(self.id)
+            ),
+        )
+        return ArticleConnection.from_page(page, Article.from_model)
 
 
 @strawberry.type(description="A page of speakers.")

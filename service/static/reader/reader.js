@@ -30,28 +30,39 @@ const ARTICLE = `query Article($id: ID!) {
   }
 }`;
 
-const SPEAKER = `query Speaker($id: ID!, $first: Int!, $after: String) {
+// Nested lists that grow are connections: a page, its total, and the cursor to the next.
+const ARTICLE_PAGE = "totalCount pageInfo { hasNextPage endCursor } edges { node { id title } }";
+const QUOTE_PAGE = "totalCount pageInfo { hasNextPage endCursor } edges { node { id text kind article { id title } } }";
+
+const SPEAKER = `query Speaker($id: ID!, $first: Int!) {
   node(id: $id) {
     __typename
     ... on Speaker {
       ${SPEAKER_FIELDS} aliases quoteCount
-      quotes(first: $first, after: $after) {
-        totalCount
-        pageInfo { hasNextPage endCursor }
-        edges { node { id text kind article { id title } } }
-      }
-      articles { id title }
+      quotes(first: $first) { ${QUOTE_PAGE} }
+      articles(first: $first) { ${ARTICLE_PAGE} }
     }
   }
 }`;
 
-const AGREEMENT = `query Agreement($id: ID!) {
+const MORE_QUOTES = `query MoreQuotes($id: ID!, $first: Int!, $after: String!) {
+  node(id: $id) { ... on Speaker { quotes(first: $first, after: $after) { ${QUOTE_PAGE} } } }
+}`;
+
+const MORE_ARTICLES = `query MoreArticles($id: ID!, $first: Int!, $after: String!) {
+  node(id: $id) {
+    ... on Speaker { articles(first: $first, after: $after) { ${ARTICLE_PAGE} } }
+    ... on Agreement { articles(first: $first, after: $after) { ${ARTICLE_PAGE} } }
+  }
+}`;
+
+const AGREEMENT = `query Agreement($id: ID!, $first: Int!) {
   node(id: $id) {
     __typename
     ... on Agreement {
       id name
       members { status date country { name isoCode } }
-      articles { id title dateline }
+      articles(first: $first) { ${ARTICLE_PAGE} }
     }
   }
 }`;
@@ -251,48 +262,69 @@ async function articleView(show, id, quoteId) {
   if (quoteId) body.querySelector(`mark[data-id="${CSS.escape(quoteId)}"]`)?.scrollIntoView({ block: "center" });
 }
 
+// A connection shown page by page: `render` appends a page's nodes, the button fetches the next
+// page after the last cursor with `more(after)`, and hides itself on the last page.
+function paged(connection, render, more, label) {
+  const button = h("button", { class: "more", type: "button" }, label);
+  let after = null;
+  const append = (page) => {
+    for (const { node } of page.edges) render(node);
+    after = page.pageInfo.endCursor;
+    button.hidden = !page.pageInfo.hasNextPage;
+  };
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      append(await more(after));
+    } catch (error) {
+      fail(error);
+    }
+    button.disabled = false;
+  });
+  append(connection);
+  return button;
+}
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function articleChips(id, articles) {
+  const list = h("ul", { class: "chips articles-of" });
+  const more = paged(
+    articles,
+    (a) => list.append(h("li", {}, link("article", a.id, a.title))),
+    async (after) => (await gql(MORE_ARTICLES, { id, first: PAGE, after })).node.articles,
+    "More articles",
+  );
+  return [h("h2", {}, plural(articles.totalCount, "article")), list, more];
+}
+
 async function speakerView(show, id) {
-  const first = await gql(SPEAKER, { id, first: PAGE, after: null });
-  const speaker = first.node;
+  const { node: speaker } = await gql(SPEAKER, { id, first: PAGE });
   if (speaker?.__typename !== "Speaker") return notFound(show, "speaker");
   const hue = hashHue(speaker.id);
   const list = h("ol", { class: "quotes" });
-  const more = h("button", { class: "more", type: "button" }, "More quotes");
-  const append = (quotes) => {
-    for (const { node: q } of quotes.edges) {
-      list.append(h("li", { class: "panel", hue },
-        h("blockquote", {}, q.text),
-        h("span", { class: "kind" }, label(q.kind)),
-        "in ", h("a", { href: `#/article/${encodeURIComponent(q.article.id)}/${encodeURIComponent(q.id)}` }, q.article.title),
-      ));
-    }
-    if (!quotes.pageInfo.hasNextPage) more.remove();
-    return quotes.pageInfo.endCursor;
-  };
+  const more = paged(
+    speaker.quotes,
+    (q) => list.append(h("li", { class: "panel", hue },
+      h("blockquote", {}, q.text),
+      h("span", { class: "kind" }, label(q.kind)),
+      "in ", h("a", { href: `#/article/${encodeURIComponent(q.article.id)}/${encodeURIComponent(q.id)}` }, q.article.title),
+    )),
+    async (after) => (await gql(MORE_QUOTES, { id, first: PAGE, after })).node.quotes,
+    "More quotes",
+  );
   show(speaker.name,
     h("h1", {}, speaker.name),
     h("p", { class: "meta" }, joined(label(speaker.kind), speaker.title, country(speaker.country))),
     speaker.aliases.length > 0 && h("p", { class: "meta" }, `Also written: ${speaker.aliases.join(", ")}`),
-    h("h2", {}, `${speaker.quotes.totalCount} quote${speaker.quotes.totalCount === 1 ? "" : "s"}`),
+    h("h2", {}, plural(speaker.quotes.totalCount, "quote")),
     list, more,
-    h("h2", {}, "Articles"),
-    h("ul", { class: "chips" }, speaker.articles.map((a) => h("li", {}, link("article", a.id, a.title)))),
+    ...articleChips(id, speaker.articles),
   );
-  let after = append(speaker.quotes);
-  more.addEventListener("click", async () => {
-    more.disabled = true;
-    try {
-      const { node } = await gql(SPEAKER, { id, first: PAGE, after });
-      after = append(node.quotes);
-    } catch (error) {
-      fail(error);
-    }
-    more.disabled = false;
-  });
 }
 
 async function agreementView(show, id) {
-  const { node } = await gql(AGREEMENT, { id });
+  const { node } = await gql(AGREEMENT, { id, first: PAGE });
   if (node?.__typename !== "Agreement") return notFound(show, "agreement");
   show(node.name,
     h("h1", {}, node.name),
@@ -303,8 +335,7 @@ async function agreementView(show, id) {
         h("td", {}, country(m.country)), h("td", {}, label(m.status)), h("td", {}, m.date ?? "—"),
       ))),
     ),
-    h("h2", {}, "Articles"),
-    h("ul", { class: "chips" }, node.articles.map((a) => h("li", {}, link("article", a.id, a.title)))),
+    ...articleChips(id, node.articles),
   );
 }
 
