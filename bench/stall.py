@@ -19,8 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -219,6 +219,11 @@ def run(kind: str, code: Path | None, bomb: int) -> str:
     return f"### {kind}\n\n" + common.table(headers, rows)
 
 
+def _commit(checkout: Path) -> str:
+    done = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() or checkout.name
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
@@ -230,7 +235,6 @@ def main() -> None:
     if "postgres" in kinds and not common.postgres_available():
         kinds.remove("postgres")
     code = args.code.resolve() if args.code else None
-    os.chdir(code or common.ROOT)
     sections = [run(kind, code, args.bomb) for kind in kinds]
     if args.write:
         if code is None:
@@ -238,7 +242,7 @@ def main() -> None:
         else:  # a before/after comparison: the older checkout's figures in a section of their own
             name, title = (
                 "stall-before",
-                f"Hostile requests against a bystander, served from {code.name} (bench/stall.py)",
+                f"Hostile requests against a bystander, the server at commit {_commit(code)} (bench/stall.py)",
             )
         common.write_section(name, common.recorded(title, "\n\n".join(sections)))
 
