@@ -1,6 +1,6 @@
 """The GraphQL clients frontend teams use, run for real against a live `quotegraph serve`.
 
-graphql-js, GraphQL Code Generator, Apollo Client and graphql-ws run as node scripts in
+graphql-js, GraphQL Code Generator, Apollo Client, urql and graphql-ws run as node scripts in
 tests/clients (npm packages pinned in its package-lock.json); Python `gql` 4 runs here and `gql` 3
 (with graphql-core 3.2) in tests/clients/.venv-gql3. `scripts/install-clients` installs both; without
 them the tests skip with that hint, except under CI=true, where they fail. Each node script runs once
@@ -175,7 +175,7 @@ def test_graphql_js_builds_the_exported_sdl_as_the_live_schema(graphql_js: dict[
         assert release["sdlErrors"] == [], release["version"]
         assert release["sdlValidation"] == [], release["version"]
         assert not any(release["sdlDocumentValidation"].values()), release["sdlDocumentValidation"]
-        assert release["breakingChangesFromSdl"] == [], release["version"]
+        assert release["sdlDifference"] is None, release["version"]
 
 
 def test_graphql_js_sees_date_scalars_specified_by_url(graphql_js: dict[str, dict[str, Any]]) -> None:
@@ -255,6 +255,28 @@ def test_apollo_persisted_queries_miss_then_hit_over_get(apollo: dict[str, Any])
     assert set(apollo["persistedOverGet"]) == set(readme_documents())
     for name, outcome in apollo["persistedOverGet"].items():
         _assert_persisted(name, outcome, "GET")
+
+
+# urql with Graphcache ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def urql(node: str, live: Live) -> dict[str, Any]:
+    return _run([node, "urql.mjs"], {"url": live.url, "documents": readme_documents()})
+
+
+def test_urql_graphcache_merges_a_nested_connection_both_ways(urql: dict[str, Any], apollo: dict[str, Any]) -> None:
+    assert urql["introspectionErrors"] == []
+    whole = apollo["whole"]
+    assert "error" not in whole, whole
+    for direction in ("forwards", "backwards"):
+        assert "error" not in urql[direction], urql[direction]
+        assert urql[direction]["ids"] == whole["ids"], direction
+        assert urql[direction]["requests"] == -(-len(whole["ids"]) // 2), direction
+
+
+def test_urql_graphcache_runs_readme_queries(urql: dict[str, Any]) -> None:
+    assert urql["documents"] == {name: {"hasData": True, "errors": []} for name in readme_documents()}
 
 
 # Python gql 4 and gql 3 ----------------------------------------------------------------------------
