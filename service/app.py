@@ -28,8 +28,9 @@ from schema.build import schema
 from service import events, live, parsepool, settings, web
 from service.cache import ResponseCache
 from service.db import is_postgres, prepare_schema, sqlite_path, tortoise_config
-from service.http import QuoteGraphQL
+from service.http import HttpCaching, QuoteGraphQL
 from service.middleware import middleware
+from service.persisted import PersistedQueries
 
 log = logging.getLogger("quotegraph.health")
 
@@ -66,7 +67,13 @@ def healthz(hub: live.Hub, timeout: float) -> Callable[[Request], Awaitable[Resp
 
 
 def create_app(db_url: str | None = None, generate_schemas: bool = True) -> Starlette:
-    graphql = QuoteGraphQL(schema, graphql_ide="graphiql", allowed_origins=settings.CORS_ORIGINS)
+    graphql = QuoteGraphQL(
+        schema,
+        graphql_ide="graphiql",
+        allowed_origins=settings.CORS_ORIGINS,
+        persisted=PersistedQueries(settings.PERSISTED_QUERIES, only_registered=settings.PERSISTED_ONLY),
+        http_caching=HttpCaching(settings.HTTP_MAX_AGE, settings.HTTP_STALE_WHILE_REVALIDATE),
+    )
     hub = live.Hub(
         schema,
         per_connection=settings.MAX_SUBSCRIPTIONS_PER_CONNECTION,

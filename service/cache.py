@@ -4,7 +4,11 @@ Queries are public and deterministic for a given state of the database, so a rep
 (same document, variables and Accept) can be answered with the bytes of the last answer, until
 anything is written. Writes are counted by `events.generation()`: bumped in-process by every
 write, by PostgreSQL NOTIFY from other processes, and on SQLite by the database file changing.
-Only successful query operations are cached; mutations and errors never are.
+Only successful query operations are cached; mutations and errors never are. A document named by
+its hash (persisted queries) is cached under the request too, as the view resolved it.
+
+`NotModified` answers a GET's `If-None-Match` with 304 when the answer's ETag (service/http.py)
+matches, before any body leaves; with the cache in front, a repeated revalidation runs nothing.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from functools import lru_cache
 
 import orjson
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import events
+from service.http import DOCUMENT_SCOPE_KEY
 
 TTL_SECONDS = 60.0  # a bound on staleness should a PostgreSQL notification ever be lost
 
@@ -45,7 +51,12 @@ def _is_query(document: str, operation_name: str | None) -> bool:
     return len(chosen) == 1 and chosen[0].operation is OperationType.QUERY
 
 
-def _operation(method: str, query_string: bytes, body: bytes) -> tuple[str, str | None] | None:
+def _operation(scope: Scope, body: bytes) -> tuple[str, str | None] | None:
+    document = scope.get(DOCUMENT_SCOPE_KEY)
+    if document is not None:
+        query, name = document
+        return (query, name) if isinstance(query, str) else None
+    method, query_string = scope["method"], scope.get("query_string", b"")
     try:
         if method == "POST":
             data = orjson.loads(body)
@@ -91,9 +102,18 @@ class ResponseCache:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
+        # An answer to a request with Authorization carries other Cache-Control headers.
+        authorized = b"1" if b"authorization" in headers else b"0"
         key = hashlib.blake2b(
             b"\0".join(
-                (method.encode(), scope.get("query_string", b""), accept, headers.get(b"content-type", b""), body)
+                (
+                    method.encode(),
+                    scope.get("query_string", b""),
+                    accept,
+                    headers.get(b"content-type", b""),
+                    authorized,
+                    body,
+                )
             ),
             digest_size=20,
         ).digest()
@@ -131,8 +151,6 @@ class ResponseCache:
         generation: tuple[int, ...],
         future: asyncio.Future[_Entry | None],
     ) -> None:
-        method = scope["method"]
-
         sent = False
 
         async def replay() -> Message:
@@ -158,7 +176,7 @@ class ResponseCache:
         if (
             start.get("status") == 200
             and b'"errors"' not in response
-            and (operation := _operation(method, scope.get("query_string", b""), body)) is not None
+            and (operation := _operation(scope, body)) is not None
             and _is_query(*operation)
         ):
             entry = _Entry(generation, time.monotonic(), 200, list(start.get("headers", [])), response)
@@ -177,3 +195,48 @@ class ResponseCache:
         while self.entries and (len(self.entries) > self.max_entries or self.size > self.max_bytes):
             _, evicted = self.entries.popitem(last=False)
             self.size -= len(evicted.body)
+
+
+# Headers a 304 repeats from the 200 it stands for (RFC 9110, 15.4.5), and CORS's own.
+_NOT_MODIFIED_HEADERS = {b"cache-control", b"content-location", b"date", b"etag", b"expires", b"vary"}
+
+
+def _matches(if_none_match: str, tag: str) -> bool:
+    """If-None-Match's weak comparison: `*`, or any listed tag equal to `tag` ignoring W/."""
+    if if_none_match.strip() == "*":
+        return True
+    opaque = tag.removeprefix("W/")
+    return any(candidate.strip().removeprefix("W/") == opaque for candidate in if_none_match.split(","))
+
+
+class NotModified:
+    """Turns a GET's 200 into a 304 when its ETag matches the request's If-None-Match."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        if_none_match = Headers(scope=scope).get("if-none-match")
+        if if_none_match is None:
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def conditional(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start":
+                tag = MutableHeaders(scope=message).get("etag")
+                if message["status"] == 200 and tag is not None and _matches(if_none_match, tag):
+                    replaced = True
+                    kept = [(k, v) for k, v in message.get("headers", []) if k.lower() in _NOT_MODIFIED_HEADERS]
+                    await send({"type": "http.response.start", "status": 304, "headers": kept})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+            elif message["type"] == "http.response.body" and replaced:
+                return  # the body of the 200 stays here
+            await send(message)
+
+        await self.app(scope, receive, conditional)

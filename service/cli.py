@@ -45,6 +45,7 @@ examples:
   quotegraph serve --port 8000              GraphiQL at http://127.0.0.1:8000/graphql
   quotegraph stats                          counts of what the database holds
   quotegraph export-schema                  write schema/schema.graphql
+  quotegraph persist queries/ README.md     register documents for QUOTEGRAPH_PERSISTED_ONLY
 
 environment: DATABASE_URL (default sqlite://quotegraph.sqlite3), QUOTEGRAPH_HOST,
 QUOTEGRAPH_PORT, QUOTEGRAPH_API_TOKEN; see README.md.
@@ -91,6 +92,20 @@ def _parser() -> argparse.ArgumentParser:
     sts = commands.add_parser("stats", help="count what the database holds")
     sts.add_argument("--json", action="store_true")
     sts.add_argument("--database", default=None)
+
+    per = commands.add_parser(
+        "persist", help="register GraphQL documents: with QUOTEGRAPH_PERSISTED_ONLY=1 only these run"
+    )
+    per.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="a .graphql file (one document), a .md file (its ```graphql blocks), a JSON manifest "
+        "(Apollo's persisted query manifest or Relay's {id: text}), or a directory of them",
+    )
+    per.add_argument("--json", action="store_true", help="print {hash: text} of what was registered")
+    per.add_argument("--database", default=None)
 
     exp = commands.add_parser("export-schema", help="write the GraphQL SDL")
     exp.add_argument("--output", type=Path, default=None, help="default schema/schema.graphql")
@@ -291,6 +306,37 @@ async def _stats(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+PERSISTABLE = (".graphql", ".gql", ".json", ".md", ".markdown")
+
+
+async def _persist(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from service.db import database
+    from service.persisted import Registration, read_documents, register
+
+    files: list[Path] = []
+    for path in args.paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in PERSISTABLE and p.is_file())
+        elif path.exists():
+            files.append(path)
+        else:
+            err.print(f"[red]error:[/] no such file or directory: {escape(str(path))}")
+            return 2
+    registrations: list[Registration] = []
+    for path in files:
+        try:
+            registrations += read_documents(path)
+        except (ValueError, OSError) as exc:  # nothing is registered from a build with a broken file
+            err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            return 1
+    async with database(args.database):
+        added = await register(registrations)
+    if args.json:
+        out.print(_dumps({r.key: r.text for r in registrations}), markup=False, highlight=False, soft_wrap=True)
+    err.print(f"registered {added} new of {len(registrations)} documents and hashes from {len(files)} files")
+    return 0
+
+
 def _export_schema(args: argparse.Namespace, err: Console) -> int:
     from schema.build import SDL_PATH, sdl
 
@@ -344,6 +390,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_stats(args, out))
         if args.command == "export-schema":
             return _export_schema(args, err)
+        if args.command == "persist":
+            return asyncio.run(_persist(args, out, err))
         return _serve(args)
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -6,12 +6,22 @@ variables) is a 400 without `data`; with the latter it is a 200, as legacy clien
 refusal (schema/limits.py) has its own 4xx status with either. POSTs must be `application/json`, a
 type no HTML form or simple cross-site request can send, so no mutation runs on a forged request;
 GETs run queries only (a mutation is a 405).
+
+A request may name its document by hash instead of sending it (service/persisted.py: Apollo's
+automatic persisted queries, and the production allow-list). HTTP caching: a successful GET query
+without Authorization is `Cache-Control: public` (QUOTEGRAPH_HTTP_MAX_AGE and
+QUOTEGRAPH_HTTP_STALE_WHILE_REVALIDATE) with an ETag of its body, so a CDN or browser keeps it and
+revalidates it (service/cache.py answers 304); anything else is `no-store`. Every answer varies
+with Accept (the media type), Origin (CORS) and Authorization (the Cache-Control above).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -35,9 +45,40 @@ from schema.limits import REFUSAL_STATUS, timeout_error
 from schema.plans import Plan, Plans
 from schema.responses import RESPONSE_TOO_LARGE, ResponseTooLarge, response_too_large
 from service import settings
+from service.persisted import PersistedQueries, PersistedQueryError
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
+
+
+VARY = "Accept, Origin, Authorization"
+NO_STORE = "no-store"
+# A document key the response cache reads (service/cache.py): what a hash resolved to.
+DOCUMENT_SCOPE_KEY = "quotegraph.document"
+
+
+@dataclass(frozen=True)
+class HttpCaching:
+    """Cache-Control of successful GET queries asked without Authorization."""
+
+    max_age: int = 0
+    stale_while_revalidate: int = 0
+
+    @property
+    def public(self) -> str:
+        value = f"public, max-age={max(self.max_age, 0)}"
+        if self.stale_while_revalidate > 0:
+            value += f", stale-while-revalidate={self.stale_while_revalidate}"
+        return value
+
+
+def etag(media_type: str, body: bytes) -> str:
+    """A strong validator of one representation: its media type and its bytes. Not the cache's
+    generation: that differs between workers and restarts, and a tag that changed with it would
+    send a full answer where the body did not change; the generation decides instead how long a
+    stored answer and its tag may be served without running the query (service/cache.py)."""
+    digest = hashlib.blake2b(media_type.encode() + b"\0" + body, digest_size=16).hexdigest()
+    return f'"{digest}"'
 
 
 class Refused(Exception):
@@ -126,9 +167,30 @@ class _SubResponse(Response):
     graphql_media_type: str = JSON
 
 
+class _Answer(Response):
+    """A GraphQL result; `errors` says whether it carries any (such answers are never cached)."""
+
+    errors: bool = True
+
+
+# The request as parse_http_body read it, kept for the request's life: the planned path and
+# strawberry's both parse it, and a persisted document is looked up once.
+_parsed: ContextVar[dict[str, Any] | None] = ContextVar("quotegraph_parsed", default=None)
+
+
 class QuoteGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: BaseSchema, graphql_ide: GraphQL_IDE | None = "graphiql", **options: Any) -> None:
+    def __init__(
+        self,
+        schema: BaseSchema,
+        graphql_ide: GraphQL_IDE | None = "graphiql",
+        *,
+        persisted: PersistedQueries | None = None,
+        http_caching: HttpCaching | None = None,
+        **options: Any,
+    ) -> None:
         super().__init__(schema, graphql_ide=graphql_ide if settings.GRAPHIQL else None, **options)
+        self.persisted = persisted or PersistedQueries(0, only_registered=False)
+        self.http_caching = http_caching or HttpCaching()
         self.plans = Plans(schema._schema, settings.QUERY_PLANS) if settings.QUERY_PLANS > 0 else None  # type: ignore[attr-defined]
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
@@ -148,9 +210,21 @@ class QuoteGraphQL(GraphQL[Context, None]):
             return
         request = Request(scope, receive=receive)
         media_type = negotiate(request.headers.get("accept"))
+        memo: dict[str, Any] = {}
+        token = _parsed.set(memo)
+        try:
+            response = await self.respond(request, media_type)
+        finally:
+            _parsed.reset(token)
+        if isinstance(data := memo.get("data"), GraphQLRequestData):
+            scope[DOCUMENT_SCOPE_KEY] = (data.query, data.operation_name)
+        self.cache_headers(request, response)
+        await response(scope, receive, send)
+
+    async def respond(self, request: Request, media_type: str | None) -> Response:
         response: Response | None = None
         try:
-            if self.plans is not None and media_type is not None and scope["method"] == "POST":
+            if self.plans is not None and media_type is not None and request.method == "POST":
                 response = await self.planned_response(request)
             if response is None:
                 response = await self.run(request)
@@ -171,7 +245,29 @@ class QuoteGraphQL(GraphQL[Context, None]):
                 media_type=media_type,
                 headers=headers,
             )
-        await response(scope, receive, send)
+        return response
+
+    def cache_headers(self, request: Request, response: Response) -> None:
+        """Cache-Control, ETag and Vary of a GraphQL answer (GraphiQL's page is left alone)."""
+        if not response.media_type or not response.media_type.startswith((JSON, GRAPHQL_RESPONSE_JSON)):
+            return
+        headers = response.headers
+        headers["Vary"] = VARY
+        if "cache-control" in headers:
+            return  # a persisted-query miss: Apollo's own uncached answer
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and isinstance(response, _Answer)
+            and not response.errors
+            and "authorization" not in request.headers
+        ):
+            headers["Cache-Control"] = self.http_caching.public
+            headers["ETag"] = etag(response.media_type, bytes(response.body))
+        elif request.method == "GET" and "authorization" in request.headers:
+            headers["Cache-Control"] = "private, no-store"
+        else:
+            headers["Cache-Control"] = NO_STORE
 
     async def planned_response(self, request: Request) -> Response | None:
         """The answer to a POSTed query that has a plan, without strawberry's request pipeline;
@@ -206,7 +302,12 @@ class QuoteGraphQL(GraphQL[Context, None]):
         return None if data is None else ExecutionResult(data=data, errors=None)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
-        return self.graphql_ide is not None and super().should_render_graphql_ide(request)
+        # A GET naming its document by hash has no `query` either, and Apollo Client 3 accepts */*.
+        return (
+            self.graphql_ide is not None
+            and "extensions" not in request.query_params
+            and super().should_render_graphql_ide(request)
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # GraphiQL from the local bundle (service/web.py); strawberry's CDN page when not built.
@@ -223,6 +324,23 @@ class QuoteGraphQL(GraphQL[Context, None]):
         return sub_response
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
+        memo = _parsed.get()
+        if memo is not None and "data" in memo:
+            data: GraphQLRequestData = memo["data"]
+            return data
+        if memo is not None and "refused" in memo:
+            raise memo["refused"]
+        try:
+            parsed = await self.read_request(request)
+        except Refused as refusal:
+            if memo is not None:
+                memo["refused"] = refusal
+            raise
+        if memo is not None:
+            memo["data"] = parsed
+        return parsed
+
+    async def read_request(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if negotiate(request.headers.get("accept")) is None:
             raise Refused(
                 406,
@@ -262,6 +380,10 @@ class QuoteGraphQL(GraphQL[Context, None]):
             if value is not None and not isinstance(value, kind):
                 article = "a string" if kind is str else "an object"
                 raise Refused(400, f"`{name}` must be {article} or null", "BAD_REQUEST")
+        try:
+            query = await self.persisted.document(query, extensions)
+        except PersistedQueryError as exc:
+            raise Refused(exc.status, exc.message, exc.code, exc.headers) from None
         if not query:
             raise Refused(400, "the request has no `query`: send the GraphQL document in it", "BAD_REQUEST")
         return GraphQLRequestData(
@@ -335,15 +457,16 @@ class QuoteGraphQL(GraphQL[Context, None]):
             return error_response(
                 REFUSAL_STATUS[RESPONSE_TOO_LARGE], message, RESPONSE_TOO_LARGE, media_type=media_type
             )
-        response = Response(
+        response = _Answer(
             body,
             status_code=sub_response.status_code or status,
             media_type=f"{media_type}; charset=utf-8",
         )
+        response.errors = isinstance(response_data, list) or bool(response_data.get("errors"))
         response.headers.raw.extend(sub_response.headers.raw)
         if sub_response.background:
             response.background = sub_response.background
         return response
 
 
-__all__: Sequence[str] = ["QuoteGraphQL", "Refused", "error_response", "negotiate"]
+__all__: Sequence[str] = ["HttpCaching", "QuoteGraphQL", "Refused", "error_response", "etag", "negotiate"]

@@ -1,13 +1,15 @@
-"""ASGI middleware in front of every route: CORS from an allow-list, and a cap on request bodies."""
+"""ASGI middleware in front of every route: CORS from an allow-list, 304 for a matching
+If-None-Match, and a cap on request bodies."""
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import settings
+from service.cache import NotModified
 from service.http import error_response, negotiate
 
 
@@ -68,18 +70,56 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
+# What GraphQL clients send beside the safelisted ones: Apollo Client's client awareness and CSRF
+# headers, a token, and a revalidation's If-None-Match; Relay, urql and gql send a subset.
+CORS_ALLOW_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+    "If-None-Match",
+]
+# Beside the safelisted response headers (Cache-Control, Content-Type, ...): a script revalidates
+# with the ETag.
+CORS_EXPOSE_HEADERS = ["ETag"]
+
+
+class CORS(CORSMiddleware):
+    """Starlette's CORS, without naming Origin twice in a Vary the view already set."""
+
+    async def send(self, message: Message, send: Send, request_headers: Headers) -> None:
+        async def deduplicated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                tokens = [t.strip() for v in headers.getlist("vary") for t in v.split(",") if t.strip()]
+                if tokens:
+                    unique: dict[str, str] = {}
+                    for token in tokens:
+                        unique.setdefault(token.lower(), token)
+                    headers["Vary"] = ", ".join(unique.values())
+            await send(message)
+
+        await super().send(message, deduplicated, request_headers)
+
+
 def middleware() -> list[Middleware]:
     stack = []
     if settings.CORS_ORIGINS:
-        # Bearer tokens, not cookies, authorise mutations: no credentials are allowed.
+        # Bearer tokens, not cookies, authorise mutations: no credentials are allowed. A preflight
+        # answers GET as POST: a GET with Content-Type or a client header needs one too.
         stack.append(
             Middleware(
-                CORSMiddleware,
+                CORS,
                 allow_origins=settings.CORS_ORIGINS,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=CORS_ALLOW_HEADERS,
+                expose_headers=CORS_EXPOSE_HEADERS,
                 max_age=600,
             )
         )
+    # Outside the response cache: a revalidation answered from the cache runs nothing.
+    stack.append(Middleware(NotModified))
     stack.append(Middleware(BodyLimit))
     return stack

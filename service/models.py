@@ -220,3 +220,17 @@ class ArticleSpeaker(Model):
         table = "article_speaker"
         indexes = (("speaker_id", "article_id"),)  # an entity's articles, newest first
         unique_together = (("article", "speaker"),)
+
+
+class PersistedQuery(Model):
+    """A document registered by `quotegraph persist`: with QUOTEGRAPH_PERSISTED_ONLY, the only ones
+    that run. `id` is the SHA-256 of `text` in hex, or the id a client manifest gave it."""
+
+    id = fields.CharField(max_length=128, primary_key=True)
+    text = fields.TextField()
+    name = fields.CharField(max_length=200, null=True)
+    origin = fields.CharField(max_length=500, null=True)  # the file it was registered from
+    registered_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "persisted_query"

@@ -63,6 +63,14 @@ MAX_RESPONSE_BYTES: int = config("QUOTEGRAPH_MAX_RESPONSE_BYTES", cast=int, defa
 RESPONSE_CACHE_ENTRIES: int = config("QUOTEGRAPH_RESPONSE_CACHE", cast=int, default=1000)
 # Compiled plans for queries answered once before (schema/plans.py); 0 runs every query through strawberry.
 QUERY_PLANS: int = config("QUOTEGRAPH_QUERY_PLANS", cast=int, default=256)
+# Apollo's automatic persisted queries: documents each worker remembers by hash (0 turns APQ off).
+PERSISTED_QUERIES: int = config("QUOTEGRAPH_PERSISTED_QUERIES", cast=int, default=1000)
+# Production allow-list: only documents registered by `quotegraph persist` run.
+PERSISTED_ONLY: bool = config("QUOTEGRAPH_PERSISTED_ONLY", cast=bool, default=False)
+# Cache-Control of successful GET queries without Authorization: seconds fresh, and seconds a cache
+# may serve it stale while it revalidates (0 leaves the directive out). An ETag comes with them.
+HTTP_MAX_AGE: int = config("QUOTEGRAPH_HTTP_MAX_AGE", cast=int, default=0)
+HTTP_STALE_WHILE_REVALIDATE: int = config("QUOTEGRAPH_HTTP_STALE_WHILE_REVALIDATE", cast=int, default=0)
 # Live subscriptions: in flight on one WebSocket connection, and in one worker (refusals carry
 # TOO_MANY_SUBSCRIPTIONS); results a subscriber may fall behind by before it is ended (SLOW_SUBSCRIBER).
 MAX_SUBSCRIPTIONS_PER_CONNECTION: int = config("QUOTEGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION", cast=int, default=20)
