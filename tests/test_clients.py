@@ -1,11 +1,12 @@
 """The GraphQL clients frontend teams use, run for real against a live `quotegraph serve`.
 
-graphql-js, GraphQL Code Generator, Apollo Client, urql and graphql-ws run as node scripts in
-tests/clients (npm packages pinned in its package-lock.json); Python `gql` 4 runs here and `gql` 3
-(with graphql-core 3.2) in tests/clients/.venv-gql3. `scripts/install-clients` installs both; without
-them the tests skip with that hint, except under CI=true, where they fail. Each node script runs once
-per module and reports what its client did as JSON; the tests assert on the report. The README's
-example operations are read from README.md and sent unchanged.
+graphql-js, GraphQL Code Generator (its output type-checked by tsc), Apollo Client, urql and
+graphql-ws run as node scripts in tests/clients (npm packages pinned in its package-lock.json);
+Python `gql` 4 runs here and `gql` 3 (with graphql-core 3.2) in tests/clients/.venv-gql3.
+`scripts/install-clients` installs both; without them the tests skip with that hint, except under
+CI=true, where they fail. Each script runs once per module and reports what its client did as JSON;
+the tests assert on the report. The README's example operations are read from README.md and sent
+unchanged.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def node() -> str:
     """The node binary, with tests/clients installed from its lock file when it is not yet."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if not (node and npm):
-        _missing("node/npm (Node.js >= 18)")
+        _missing("node/npm (Node.js >= 20)")
     installed = CLIENTS / "node_modules" / ".package-lock.json"
     if not installed.exists() or installed.stat().st_mtime < (CLIENTS / "package-lock.json").stat().st_mtime:
         result = subprocess.run(
@@ -191,13 +192,15 @@ def test_codegen_generates_types_for_each_readme_operation(node: str, live: Live
     documents = readme_documents()
     report = _run([node, "codegen.mjs"], {"url": live.url, "documents": documents, "outDir": str(tmp_path)})
     assert report["errors"] == []
-    assert [file["document"] for file in report["files"]] == list(documents)
-    for file in report["files"]:
-        assert Path(file["filename"]).is_file()
-        assert file["operationTypes"], f"no operation type generated for {file['document']}"
-        # strictScalars: codegen fails on a custom scalar the config leaves out, rather than `any`.
-        assert file["scalars"]["Date"] == {"input": "string", "output": "string"}
-        assert file["scalars"]["DateTime"] == {"input": "string", "output": "string"}
+    assert Path(report["schema"]["filename"]).is_file()
+    # strictScalars: codegen fails on a custom scalar the config leaves out, rather than `any`.
+    assert report["schema"]["scalars"]["Date"] == {"input": "string", "output": "string"}
+    assert report["schema"]["scalars"]["DateTime"] == {"input": "string", "output": "string"}
+    assert [operation["document"] for operation in report["operations"]] == list(documents)
+    for operation in report["operations"]:
+        assert Path(operation["filename"]).is_file()
+        assert operation["operationTypes"], f"no operation type generated for {operation['document']}"
+    assert report["typeErrors"] == [], "tsc --strict rejects the generated types"
 
 
 # Apollo Client 3 -----------------------------------------------------------------------------------
