@@ -147,9 +147,9 @@ def remembered_count(key: Hashable, count: Callable[[], Awaitable[int]]) -> Call
 
     async def counted() -> int:
         conn = connections.get(read_connection())
-        store: OrderedDict[Hashable, tuple[tuple[int, ...], float, int]] | None = conn.__dict__.get(_COUNTS)
+        store: OrderedDict[Hashable, tuple[tuple[int, ...], float, int]] | None = conn.__dict__.get(COUNTS_ATTRIBUTE)
         if store is None:
-            store = conn.__dict__[_COUNTS] = OrderedDict()
+            store = conn.__dict__[COUNTS_ATTRIBUTE] = OrderedDict()
         generation, now = events.generation(), time.monotonic()
         entry = store.get(key)
         if entry is not None and entry[0] == generation and now - entry[1] < COUNT_TTL_SECONDS:
@@ -164,7 +164,7 @@ def remembered_count(key: Hashable, count: Callable[[], Awaitable[int]]) -> Call
     return counted
 
 
-_COUNTS = "_quotegraph_counts"  # held by the Tortoise client, so a database's counts die with it
+COUNTS_ATTRIBUTE = "_quotegraph_counts"  # held by the Tortoise client, so a database's counts die with it
 
 
 def _direction(
