@@ -84,10 +84,10 @@ def bench_documents() -> dict[str, str]:
     return documents
 
 
-def _missing(what: str) -> NoReturn:
+def _missing(what: str, hint: str = INSTALL_HINT) -> NoReturn:
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} is required in CI: {INSTALL_HINT}")
-    pytest.skip(f"{what} is not installed: {INSTALL_HINT}")
+        pytest.fail(f"{what} is required in CI: {hint}")
+    pytest.skip(f"{what} is not installed: {hint}")
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +95,7 @@ def node() -> str:
     """The node binary, with tests/clients installed from its lock file when it is not yet."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if not (node and npm):
-        _missing("node/npm (Node.js >= 20)")
+        _missing("node/npm", "install Node.js >= 20 with npm, then run scripts/install-clients")
     installed = CLIENTS / "node_modules" / ".package-lock.json"
     if not installed.exists() or installed.stat().st_mtime < (CLIENTS / "package-lock.json").stat().st_mtime:
         result = subprocess.run(
