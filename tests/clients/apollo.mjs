@@ -1,5 +1,6 @@
-// Apollo Client 3 in Node: relayStylePagination() paging a nested connection forwards and then
-// backwards with fetchMore, and automatic persisted queries (createPersistedQueryLink) over GET.
+// Apollo Client 3 in Node: relayStylePagination() paging nested connections forwards and then
+// backwards with fetchMore, and automatic persisted queries (createPersistedQueryLink) over POST
+// and over GET.
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { describeError, readInput, report } from "./io.mjs";
@@ -10,8 +11,13 @@ const { ApolloClient, HttpLink, InMemoryCache, gql } = require("@apollo/client/c
 const { relayStylePagination } = require("@apollo/client/utilities");
 const { print } = require("graphql");
 const { createPersistedQueryLink } = require("@apollo/client/link/persisted-queries");
+const { loadDevMessages, loadErrorMessages } = require("@apollo/client/dev");
 
-const PAGE = 2;
+// Apollo's warnings name their cause on stderr instead of a link to its error decoder.
+loadDevMessages();
+loadErrorMessages();
+
+const PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }";
 
 const TOP_SPEAKER_QUOTES = gql`
   query TopSpeakerQuotes($first: Int, $after: String, $last: Int, $before: String) {
@@ -22,7 +28,7 @@ const TOP_SPEAKER_QUOTES = gql`
           name
           quotes(first: $first, after: $after, last: $last, before: $before) {
             totalCount
-            pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+            ${PAGE_INFO}
             edges { cursor node { id text } }
           }
         }
@@ -31,35 +37,78 @@ const TOP_SPEAKER_QUOTES = gql`
   }
 `;
 
-function paginatingClient(uri) {
-  const cache = new InMemoryCache({ typePolicies: { Speaker: { fields: { quotes: relayStylePagination() } } } });
-  return new ApolloClient({ link: new HttpLink({ uri, fetch }), cache });
+const COUNTRY_SPEAKERS = gql`
+  query CountrySpeakers($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+    node(id: $id) {
+      id
+      ... on Country {
+        isoCode
+        speakers(first: $first, after: $after, last: $last, before: $before) {
+          totalCount
+          ${PAGE_INFO}
+          edges { cursor node { id name } }
+        }
+      }
+    }
+  }
+`;
+
+const COUNTRIES = gql`
+  query Countries {
+    countries(first: 100) { edges { node { id isoCode } } }
+  }
+`;
+
+// The nested connections paged, each in pages small enough to take several requests.
+function connections(countryId) {
+  return {
+    "Speaker.quotes": {
+      query: TOP_SPEAKER_QUOTES,
+      variables: {},
+      page: 2,
+      of: (data) => data.speakers.edges[0].node.quotes,
+    },
+    "Country.speakers": {
+      query: COUNTRY_SPEAKERS,
+      variables: { id: countryId },
+      page: 1,
+      of: (data) => data.node.speakers,
+    },
+  };
 }
 
-function quotesOf(result) {
-  return result.data.speakers.edges[0].node.quotes;
+const TYPE_POLICIES = {
+  Speaker: { fields: { quotes: relayStylePagination() } },
+  Country: { fields: { speakers: relayStylePagination() } },
+};
+
+function client(uri, typePolicies = {}) {
+  return new ApolloClient({ link: new HttpLink({ uri, fetch }), cache: new InMemoryCache({ typePolicies }) });
 }
 
 function summary(connection, requests) {
   return {
     requests,
+    totalCount: connection.totalCount,
     ids: connection.edges.map((edge) => edge.node.id),
-    texts: connection.edges.map((edge) => edge.node.text),
     pageInfo: connection.pageInfo,
   };
 }
 
-// Pages one way until the connection says there is no more, then reads the merged list back.
-async function page(uri, forwards) {
-  const client = paginatingClient(uri);
-  const observable = client.watchQuery({
-    query: TOP_SPEAKER_QUOTES,
-    variables: forwards ? { first: PAGE } : { last: PAGE },
+// Pages one way with fetchMore until the connection says there is no more, then reads the list
+// relayStylePagination merged back from the cache.
+async function page(uri, connection, forwards) {
+  const apollo = client(uri, TYPE_POLICIES);
+  const first = forwards ? { first: connection.page } : { last: connection.page };
+  const observable = apollo.watchQuery({ query: connection.query, variables: { ...connection.variables, ...first } });
+  // A watcher, as a component would hold: the merged list reaches getCurrentResult through it.
+  let subscription;
+  let current = await new Promise((resolve, reject) => {
+    subscription = observable.subscribe({ next: (result) => result.loading || resolve(result), error: reject });
   });
-  let current = await observable.result();
   let requests = 1;
   for (;;) {
-    const { pageInfo } = quotesOf(current);
+    const { pageInfo } = connection.of(current.data);
     if (!(forwards ? pageInfo.hasNextPage : pageInfo.hasPreviousPage) || requests > 50) break;
     await observable.fetchMore({
       variables: forwards ? { after: pageInfo.endCursor } : { before: pageInfo.startCursor },
@@ -67,16 +116,34 @@ async function page(uri, forwards) {
     requests += 1;
     current = observable.getCurrentResult();
   }
-  const merged = summary(quotesOf(current), requests);
-  client.stop();
-  return merged;
+  subscription.unsubscribe();
+  apollo.stop();
+  return summary(connection.of(current.data), requests);
 }
 
-async function wholeList(uri) {
-  const client = new ApolloClient({ link: new HttpLink({ uri, fetch }), cache: new InMemoryCache() });
-  const result = await client.query({ query: TOP_SPEAKER_QUOTES, variables: { first: 100 }, fetchPolicy: "no-cache" });
-  const speaker = result.data.speakers.edges[0].node;
-  return { speaker: speaker.name, totalCount: speaker.quotes.totalCount, ...summary(speaker.quotes, 1) };
+// The whole list in one request, for the merged pages to be compared with.
+async function whole(uri, connection) {
+  const result = await client(uri).query({
+    query: connection.query,
+    variables: { ...connection.variables, first: 100 },
+    fetchPolicy: "no-cache",
+  });
+  return summary(connection.of(result.data), 1);
+}
+
+async function paging(uri) {
+  const countries = await client(uri).query({ query: COUNTRIES });
+  const us = countries.data.countries.edges.find((edge) => edge.node.isoCode === "US").node;
+  const results = {};
+  for (const [name, connection] of Object.entries(connections(us.id))) {
+    results[name] = {
+      page: connection.page,
+      whole: await guarded(() => whole(uri, connection)),
+      forwards: await guarded(() => page(uri, connection, true)),
+      backwards: await guarded(() => page(uri, connection, false)),
+    };
+  }
+  return results;
 }
 
 function recordingFetch(log) {
@@ -136,9 +203,7 @@ async function guarded(run) {
 
 const { url, documents } = readInput();
 report({
-  whole: await guarded(() => wholeList(url)),
-  forwards: await guarded(() => page(url, true)),
-  backwards: await guarded(() => page(url, false)),
+  paging: await guarded(() => paging(url)),
   persistedOverPost: await guarded(() => persisted(url, { TopSpeakerQuotes: print(TOP_SPEAKER_QUOTES) }, false)),
   persistedOverGet: await guarded(() => persisted(url, documents, true)),
 });

@@ -49,6 +49,14 @@ async function page(url, schema, forwards) {
   return { error: ["no last page after 50 requests"] };
 }
 
+// The whole list in one request, without Graphcache, for the merged pages to be compared with.
+async function whole(url) {
+  const urql = new Client({ url, exchanges: [fetchExchange] });
+  const result = await urql.query(TOP_SPEAKER_QUOTES, { first: 100 }).toPromise();
+  if (result.error) return { error: describeError(result.error) };
+  return { ids: result.data.speakers.edges[0].node.quotes.edges.map((edge) => edge.node.id) };
+}
+
 async function documents(url, schema, texts) {
   const urql = client(url, schema);
   const results = {};
@@ -64,6 +72,7 @@ const introspection = await postGraphQL(url, { query: getIntrospectionQuery() })
 const schema = introspection.data;
 report({
   introspectionErrors: describeError(introspection.errors ?? []),
+  whole: await whole(url),
   forwards: await page(url, schema, true),
   backwards: await page(url, schema, false),
   documents: await documents(url, schema, texts),
