@@ -7,12 +7,13 @@ import { describeError, postGraphQL, readInput, report } from "./io.mjs";
 
 const IMPORT = "mutation ($text: String!) { importArticle(text: $text) { __typename } }";
 // The server answers the subscribe message without saying when the subscription is registered, so
-// imports repeat (each a new article, since imports are idempotent) until an event arrives.
+// imports repeat (each a new article: an import of known text creates nothing) until an event arrives.
 const ATTEMPTS = 10;
 const WAIT_MS = 1500;
 
+// A new article each time, even against a database an earlier run imported into.
 function article(attempt) {
-  return `Harbour reopens, day ${attempt}\n“The harbour is open again,” said Mayor Ana Lund.\n`;
+  return `Harbour reopens, day ${attempt} of run ${process.pid}-${Date.now()}\n“The harbour is open again,” said Mayor Ana Lund.\n`;
 }
 
 // One subscription's outcome: its events, then how it ended ("error", "complete", or "open").
@@ -46,7 +47,9 @@ function timeout(ms) {
 }
 
 async function liveEvent(client, url, token, query) {
+  const connected = new Promise((resolve) => client.on("connected", resolve));
   const subscription = subscribe(client, query);
+  await Promise.race([connected, subscription.settled]);
   const imports = [];
   for (let attempt = 1; attempt <= ATTEMPTS && subscription.end === "open" && !subscription.events.length; attempt++) {
     const result = await postGraphQL(url, { query: IMPORT, variables: { text: article(attempt) } }, {
