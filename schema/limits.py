@@ -27,12 +27,14 @@ from graphql import (
     ValidationRule,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
     MaxTokensLimiter,
     SchemaExtension,
 )
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from schema.documents import MAX_NUMBER_LENGTH, MAX_REPEATED_FIELD, DocumentWalk, Tally, fragment_work
 from schema.responses import RESPONSE_TOO_LARGE, ResponseBudget, current_budget, response_too_large
@@ -97,6 +99,15 @@ def _tag_parse_errors(error: GraphQLError, max_tokens: int) -> GraphQLError:
     return error
 
 
+# strawberry's refusals of an operation it cannot pick or run, with Apollo Server's codes. Over
+# HTTP the view answers them before any GraphQL runs; over WebSockets they are GraphQL errors.
+OPERATION_ERRORS: dict[type[Exception], str] = {
+    CannotGetOperationTypeError: "OPERATION_RESOLUTION_FAILURE",
+    InvalidOperationTypeError: "BAD_REQUEST",
+    MissingQueryError: "BAD_REQUEST",
+}
+
+
 def with_code(error: GraphQLError) -> GraphQLError:
     """A client's error carries its `extensions.code` (the boundary where UserError is converted);
     graphql-core's own get the codes clients know from Apollo Server."""
@@ -106,6 +117,8 @@ def with_code(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, UserError):
         error.extensions = {**extensions, **original.extensions, "code": original.code}
+    elif original is not None and (code := OPERATION_ERRORS.get(type(original))) is not None:
+        error.extensions = {**extensions, "code": code}
     elif isinstance(error, GraphQLSyntaxError):
         error.extensions = {**extensions, "code": "GRAPHQL_PARSE_FAILED"}
     elif (original is None or isinstance(original, GraphQLError)) and not error.path:
@@ -255,7 +268,7 @@ class QueryLimits(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         _refusal.set(None)
         context = self.execution_context
-        if context.query is not None and len(context.query) > MAX_QUERY_LENGTH:
+        if isinstance(context.query, str) and len(context.query) > MAX_QUERY_LENGTH:
             _refusal.set(
                 LimitError(
                     f"the query is longer than {MAX_QUERY_LENGTH:,} characters: pass large values as variables",
@@ -329,7 +342,7 @@ def shorten(message: str) -> str:
 
 
 # Exceptions whose message is written for the client, shown even in production.
-USER_ERRORS: tuple[type[Exception], ...] = (GraphQLError, UserError)
+USER_ERRORS: tuple[type[Exception], ...] = (GraphQLError, UserError, *OPERATION_ERRORS)
 
 
 def is_internal(error: GraphQLError) -> bool:

@@ -10,8 +10,11 @@ ended with a SLOW_SUBSCRIBER error and logged, instead of buffered without bound
 
 Operations in flight are bounded per connection and per worker; a refusal is the protocol's own
 `error` message for that operation, with extensions.code TOO_MANY_SUBSCRIPTIONS; the connection
-stays open. Both of strawberry's WebSocket protocols are covered: `install` sets the view's handler
-classes (its documented extension point) to subclasses whose `schema` shares subscriptions.
+stays open. So is a document that does not parse (GRAPHQL_PARSE_FAILED) or breaks a limit: every
+operation that cannot run is answered with GraphQL errors and logged in one line, never ended
+with a bare `complete`. Both of strawberry's WebSocket protocols are covered: `install` sets the
+view's handler classes (its documented extension point) to subclasses whose `schema` shares
+subscriptions.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from functools import lru_cache
 from typing import Any, ClassVar, cast
 
 import orjson
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, OperationType, parse
 from strawberry.http.async_base_view import AsyncBaseHTTPView
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
@@ -86,6 +89,40 @@ def share_key(query: object, variables: object, operation_name: object) -> Key |
     except TypeError:
         return None
     return query, operation_name, encoded
+
+
+def malformed(payload: object) -> str | None:
+    """What makes an operation's payload unfit to run, if anything (strawberry runs what it gets)."""
+    if not isinstance(payload, dict):
+        return "the payload of an operation must be an object"
+    if not isinstance(payload.get("query"), str):
+        return "`query` must be a string"
+    if not isinstance(payload.get("variables"), dict | None):
+        return "`variables` must be an object"
+    if not isinstance(payload.get("operationName"), str | None):
+        return "`operationName` must be a string"
+    return None
+
+
+async def answered(schema: BaseSchema, results: Results) -> Results:
+    """strawberry's results of one operation, where an error raised before the first is answered
+    as strawberry answers a validation error: a PreExecutionError, logged in one line.
+
+    A parse hook raises instead of reporting (ParserCache parses in one; QueryLimits tags what it
+    raises), and strawberry's stream lets that escape: the handlers logged a traceback and ended
+    the operation with a bare `complete` (graphql-transport-ws) or nothing at all (graphql-ws).
+    """
+    first = True
+    async with aclosing(results):
+        try:
+            async for result in results:
+                first = False
+                yield result
+        except GraphQLError as error:
+            if not first:
+                raise
+            schema.process_errors([error])  # coded and logged as every client error is (schema/build.py)
+            yield PreExecutionError(data=None, errors=[error])
 
 
 class _Mailbox:
@@ -240,7 +277,9 @@ class Hub:
             async def start() -> Results:
                 # A context of the stream's own: no subscription resolver reads the connection's
                 # (its request, its connection_params), so subscribers on any connection can share.
-                return await self.schema.subscribe(query, variables, Context(), None, operation_name)
+                return answered(
+                    self.schema, await self.schema.subscribe(query, variables, Context(), None, operation_name)
+                )
 
             shared = self.streams[key] = _Shared(self, key, start)
         mailbox = shared.join()
@@ -268,7 +307,9 @@ class _Streams:
     ) -> Results:
         if (key := share_key(query, variable_values, operation_name)) is not None:
             return self.hub.follow(key, query, variable_values, operation_name)
-        return await self.schema.stream(query, variable_values, context_value, root_value, operation_name)
+        return answered(
+            self.schema, await self.schema.stream(query, variable_values, context_value, root_value, operation_name)
+        )
 
     async def subscribe(
         self,
@@ -280,7 +321,10 @@ class _Streams:
     ) -> Results:
         if (key := share_key(query, variable_values, operation_name)) is not None:
             return self.hub.follow(key, query, variable_values, operation_name)
-        return await self.schema.subscribe(query, variable_values, context_value, root_value, operation_name)
+        return answered(
+            self.schema,
+            await self.schema.subscribe(query, variable_values, context_value, root_value, operation_name),
+        )
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -294,6 +338,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self.max_subscriptions_per_connection = None  # the hub's limits, with a code, instead
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.connection_acknowledged and (problem := malformed(message.get("payload"))) is not None:
+            await self.handle_invalid_message(problem)  # the protocol's answer: close with 4400
+            return
         new = self.connection_acknowledged and message["id"] not in self.operations
         if new and (refusal := self.hub.refusal(len(self.operations))) is not None:
             await self.send_message({"id": message["id"], "type": "error", "payload": [refusal.formatted]})
@@ -302,6 +349,15 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         operation = self.operations.get(message["id"])
         if new and operation is not None and operation.task is not None:
             self.hub.track(operation.task)
+
+    @staticmethod
+    def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:
+        # A document that does not parse is its operation's error, answered with the protocol's
+        # `error` message like any invalid document: strawberry would close the connection, and
+        # with it every other operation on it.
+        if isinstance(error, GraphQLSyntaxError):
+            return None
+        return BaseGraphQLTransportWSHandler._get_pre_execution_close_reason(error)
 
 
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
@@ -318,6 +374,10 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         operation_id = message["id"]
         if self.connection_acknowledged and operation_id in self.tasks:
             await self.cleanup_operation(operation_id)  # as strawberry does: the id is reused
+        if self.connection_acknowledged and (problem := malformed(message.get("payload"))) is not None:
+            error = GraphQLError(problem, extensions={"code": "BAD_REQUEST"})
+            await self.send_message({"type": "error", "id": operation_id, "payload": error.formatted})
+            return
         if self.connection_acknowledged and (refusal := self.hub.refusal(len(self.tasks))) is not None:
             await self.send_message({"type": "error", "id": operation_id, "payload": refusal.formatted})
             return
