@@ -28,7 +28,7 @@ from schema.build import schema
 from service import events, live, parsepool, settings, web
 from service.cache import ResponseCache
 from service.db import is_postgres, prepare_schema, sqlite_path, tortoise_config
-from service.http import HttpCaching, QuoteGraphQL
+from service.http import HttpCaching, QuoteGraphQL, allow_list_websockets
 from service.middleware import middleware
 from service.persisted import PersistedQueries
 
@@ -81,6 +81,8 @@ def create_app(db_url: str | None = None, generate_schemas: bool = True) -> Star
         queue_size=settings.SUBSCRIBER_QUEUE,
     )
     live.install(graphql, hub)
+    if settings.PERSISTED_ONLY:
+        allow_list_websockets(graphql, hub)
 
     endpoint: ASGIApp = graphql
     if settings.RESPONSE_CACHE_ENTRIES > 0:

@@ -23,10 +23,11 @@ from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -37,6 +38,8 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.ides import GraphQL_IDE
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -44,7 +47,7 @@ from schema.context import Context
 from schema.limits import REFUSAL_STATUS, timeout_error
 from schema.plans import Plan, Plans
 from schema.responses import RESPONSE_TOO_LARGE, ResponseTooLarge, response_too_large
-from service import settings
+from service import live, settings
 from service.persisted import PersistedQueries, PersistedQueryError
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -467,6 +470,45 @@ class QuoteGraphQL(GraphQL[Context, None]):
         if sub_response.background:
             response.background = sub_response.background
         return response
+
+
+async def _not_allowed(persisted: PersistedQueries, payload: object) -> GraphQLError | None:
+    """The error refusing an operation sent over a WebSocket in allow-list mode, if refused."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return None  # malformed: the handler answers it
+    try:
+        await persisted.document(payload["query"], None)
+    except PersistedQueryError as exc:
+        return GraphQLError(exc.message, extensions={"code": exc.code})
+    return None
+
+
+class _AllowListedTransportWS(live.TransportWSHandler):
+    persisted: ClassVar[PersistedQueries]
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.connection_acknowledged and (error := await _not_allowed(self.persisted, message.get("payload"))):
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
+            return
+        await super().handle_subscribe(message)
+
+
+class _AllowListedLegacyWS(live.LegacyWSHandler):
+    persisted: ClassVar[PersistedQueries]
+
+    async def handle_start(self, message: StartMessage) -> None:
+        if self.connection_acknowledged and (error := await _not_allowed(self.persisted, message.get("payload"))):
+            await self.send_message({"type": "error", "id": message["id"], "payload": error.formatted})
+            return
+        await super().handle_start(message)
+
+
+def allow_list_websockets(view: QuoteGraphQL, hub: live.Hub) -> None:
+    """In allow-list mode, subscriptions over WebSockets run registered documents only, as HTTP
+    does (in place of live.install's handlers, which these extend)."""
+    attributes = {"hub": hub, "persisted": view.persisted}
+    view.graphql_transport_ws_handler_class = type("QuoteTransportWSHandler", (_AllowListedTransportWS,), attributes)
+    view.graphql_ws_handler_class = type("QuoteLegacyWSHandler", (_AllowListedLegacyWS,), attributes)
 
 
 __all__: Sequence[str] = ["HttpCaching", "QuoteGraphQL", "Refused", "error_response", "etag", "negotiate"]

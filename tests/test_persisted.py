@@ -15,7 +15,7 @@ import pytest
 from service import settings
 from service.persisted import _LRU, read_documents, register
 from tests.conftest import ROOT
-from tests.live import environment, run_cli
+from tests.live import environment, run_cli, serve
 
 QUERY = "query Count { articles { totalCount } }"
 OTHER = "{ speakers { totalCount } }"
@@ -242,3 +242,30 @@ def test_persist_command_registers_files_for_the_served_allow_list(tmp_path: Pat
     (queries / "broken.graphql").write_text("{ nope", encoding="utf-8")
     broken = run_cli("persist", str(queries), env=env)
     assert broken.returncode == 1 and "broken.graphql" in broken.stderr
+
+
+def test_allow_list_refuses_unregistered_subscriptions_over_websockets(tmp_path: Path) -> None:
+    import asyncio
+
+    from websockets.asyncio.client import connect
+
+    env = environment(DATABASE_URL=f"sqlite://{tmp_path}/ws.sqlite3", QUOTEGRAPH_PERSISTED_ONLY="1")
+    registered = tmp_path / "live.graphql"
+    registered.write_text("subscription { quoteAdded { text } }", encoding="utf-8")
+    assert run_cli("persist", str(registered), env=env).returncode == 0
+
+    async def exchange(url: str) -> list[dict[str, Any]]:
+        async with connect(url, subprotocols=["graphql-transport-ws"]) as socket:  # type: ignore[list-item]
+            await socket.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+            query = "subscription { quoteAdded { speaker { name } } }"
+            await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+            refused = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            await socket.send(json.dumps({"type": "ping"}))  # the connection goes on serving
+            return [refused, json.loads(await asyncio.wait_for(socket.recv(), 10))]
+
+    with serve(env, tmp_path / "serve.log") as base:
+        refused, pong = asyncio.run(exchange(base.replace("http", "ws") + "/graphql"))
+    assert refused["type"] == "error" and refused["id"] == "1"
+    assert refused["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
+    assert pong["type"] == "pong"
