@@ -8,6 +8,7 @@ import base64
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from service.importer import import_text
@@ -208,3 +209,28 @@ async def test_nested_connections_of_many_parents_page_each_parent(client: httpx
     assert kenya["speakers"]["edges"] == [{"node": {"name": "Amal Odera6"}}]
     assert peru["speakers"]["edges"] == [{"node": {"name": "Amal Odera5"}}]
     assert kenya["speakers"]["pageInfo"]["hasPreviousPage"] and kenya["articles"]["pageInfo"]["hasNextPage"]
+
+
+def _cursor(*items: Any) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(items))).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        ({"last": -1}, "`last` must be 0 or more"),
+        ({"last": 101}, "`last` may be at most 100"),
+        ({"first": 101}, "`first` may be at most 100"),
+        ({"before": "bogus", "last": 1}, "invalid cursor 'bogus'"),
+        ({"after": "x", "before": "y"}, "pass `after` or `before`, not both"),
+        ({"after": _cursor("ID_DESC", 1, 1)}, "the cursor belongs to another list"),
+        ({"after": _cursor("ID_DESC", 1, 1, 7)}, "invalid cursor"),
+        ({"after": _cursor("ID_DESC", 1, 1, "Agreement:1:articles", "more")}, "invalid cursor"),
+        ({"before": _cursor("ID_ASC", 1, 1, "Agreement:1:articles")}, "the cursor belongs to ordering 'ID_ASC'"),
+    ],
+)
+async def test_a_bad_window_on_a_nested_connection_is_refused(
+    client: httpx.AsyncClient, parents: dict[str, str], window: dict[str, Any], message: str
+) -> None:
+    refused = await _refusal(client, _page_query("Agreement", "articles"), {"id": parents["Agreement"], **window})
+    assert message in refused
