@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.parse
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -92,6 +93,11 @@ async def production(db: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
         yield http
 
 
+async def post(client: httpx.AsyncClient, body: dict[str, Any]) -> httpx.Response:
+    """json.dumps escapes lone surrogates and writes NaN/Infinity: hostile, and still sent."""
+    return await client.post("/graphql", content=json.dumps(body), headers={"Content-Type": "application/json"})
+
+
 def assert_clean(response: httpx.Response, caplog: pytest.LogCaptureFixture) -> None:
     assert response.status_code < 500, response.text[:2000]
     body: dict[str, Any] = response.json()
@@ -110,7 +116,7 @@ async def test_valid_queries_answer_cleanly(
     production: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, query: str
 ) -> None:
     with caplog.at_level(logging.ERROR):
-        assert_clean(await production.post("/graphql", json={"query": query}), caplog)
+        assert_clean(await post(production, {"query": query}), caplog)
 
 
 @FUZZ
@@ -119,7 +125,9 @@ async def test_near_valid_queries_answer_cleanly(
     production: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, query: str
 ) -> None:
     with caplog.at_level(logging.ERROR):
-        response = await production.get("/graphql", params={"query": query})
+        # Percent-encoded as UTF-8 with lone surrogates kept: what a hostile client can send.
+        encoded = urllib.parse.quote_from_bytes(query.encode("utf-8", "surrogatepass"))
+        response = await production.get(f"/graphql?query={encoded}")
         assert_clean(response, caplog)
 
 
@@ -129,7 +137,7 @@ async def test_mutations_answer_cleanly(
     production: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, mutation: str
 ) -> None:
     with caplog.at_level(logging.ERROR):
-        assert_clean(await production.post("/graphql", json={"query": mutation}), caplog)
+        assert_clean(await post(production, {"query": mutation}), caplog)
 
 
 def _selection(type_: graphql.GraphQLOutputType) -> str:
@@ -191,7 +199,5 @@ async def test_hostile_variables_answer_cleanly(
     document, types = operation
     variables = data.draw(st.fixed_dictionaries({}, optional={name: hostile(t) for name, t in types.items()}))
     with caplog.at_level(logging.ERROR):
-        # json.dumps escapes lone surrogates and writes NaN/Infinity: hostile, and still sent.
-        body = json.dumps({"query": document, "variables": variables})
-        response = await production.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+        response = await post(production, {"query": document, "variables": variables})
         assert_clean(response, caplog)
