@@ -226,32 +226,34 @@ def _orderings(enum: type[Enum], columns: dict[str, tuple[str, str]]) -> dict[En
 
 @strawberry.enum(description="Orders for the list of articles.")
 class ArticleOrder(Enum):
-    DATE_DESC = "DATE_DESC"
-    DATE_ASC = "DATE_ASC"
-    TITLE_ASC = "TITLE_ASC"
-    TITLE_DESC = "TITLE_DESC"
-    QUOTE_COUNT_DESC = "QUOTE_COUNT_DESC"
-    QUOTE_COUNT_ASC = "QUOTE_COUNT_ASC"
+    DATE_DESC = strawberry.enum_value(
+        "DATE_DESC", description="Newest first, by `date` (publication, else import time)."
+    )
+    DATE_ASC = strawberry.enum_value("DATE_ASC", description="Oldest first, by `date`.")
+    TITLE_ASC = strawberry.enum_value("TITLE_ASC", description="By title, A to Z.")
+    TITLE_DESC = strawberry.enum_value("TITLE_DESC", description="By title, Z to A.")
+    QUOTE_COUNT_DESC = strawberry.enum_value("QUOTE_COUNT_DESC", description="Most quotes first.")
+    QUOTE_COUNT_ASC = strawberry.enum_value("QUOTE_COUNT_ASC", description="Fewest quotes first.")
 
 
 @strawberry.enum(description="Orders for the list of quotes.")
 class QuoteOrder(Enum):
-    DATE_DESC = "DATE_DESC"
-    DATE_ASC = "DATE_ASC"
+    DATE_DESC = strawberry.enum_value("DATE_DESC", description="Newest first, by the article's `date`.")
+    DATE_ASC = strawberry.enum_value("DATE_ASC", description="Oldest first, by the article's `date`.")
 
 
 @strawberry.enum(description="Orders for the list of speakers: QUOTE_COUNT_DESC gives the top speakers.")
 class SpeakerOrder(Enum):
-    NAME_ASC = "NAME_ASC"
-    NAME_DESC = "NAME_DESC"
-    QUOTE_COUNT_DESC = "QUOTE_COUNT_DESC"
-    QUOTE_COUNT_ASC = "QUOTE_COUNT_ASC"
+    NAME_ASC = strawberry.enum_value("NAME_ASC", description="By name, A to Z.")
+    NAME_DESC = strawberry.enum_value("NAME_DESC", description="By name, Z to A.")
+    QUOTE_COUNT_DESC = strawberry.enum_value("QUOTE_COUNT_DESC", description="Most quotes first: the top speakers.")
+    QUOTE_COUNT_ASC = strawberry.enum_value("QUOTE_COUNT_ASC", description="Fewest quotes first.")
 
 
 @strawberry.enum(description="Orders for lists of countries and agreements.")
 class NameOrder(Enum):
-    NAME_ASC = "NAME_ASC"
-    NAME_DESC = "NAME_DESC"
+    NAME_ASC = strawberry.enum_value("NAME_ASC", description="By name, A to Z.")
+    NAME_DESC = strawberry.enum_value("NAME_DESC", description="By name, Z to A.")
 
 
 DATE, NAME, COUNT = ("date", "datetime"), ("name", "str"), ("quote_count", "int")

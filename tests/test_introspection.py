@@ -55,8 +55,6 @@ SPECIFIED_DIRECTIVES: dict[str, tuple[list[str], dict[str, tuple[str, str | None
     "specifiedBy": (["SCALAR"], {"url": ("String!", None)}),
     "oneOf": (["INPUT_OBJECT"], {}),
 }
-# The order enums are described in schema/filters.py (see the report of issue 15).
-UNDESCRIBED_YET = {"ArticleOrder", "QuoteOrder", "SpeakerOrder", "NameOrder"}
 RFC_3339_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 
 
@@ -136,12 +134,7 @@ ENUMS = sorted(name for name, t in schema._schema.type_map.items() if isinstance
 
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="described in schema/filters.py"))
-        if name in UNDESCRIBED_YET
-        else name
-        for name in ENUMS
-    ],
+    ENUMS,
 )
 def test_every_enum_value_is_described(name: str) -> None:
     enum = schema._schema.type_map[name]
