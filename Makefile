@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 	scripts/build-web
+	scripts/install-clients
 
 serve: install
 	$(BIN)/quotegraph import seeds/
@@ -49,4 +50,4 @@ screenshots: install
 	scripts/screenshots
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache web/node_modules service/static/build
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache web/node_modules service/static/build tests/clients/node_modules tests/clients/.venv-gql3
