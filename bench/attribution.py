@@ -36,27 +36,29 @@ from service.parsing.records import QuoteKind, QuoteRecord  # noqa: E402
 DATA = Path(os.environ.get("POLNEAR_DIR", ROOT.parent / "shared" / "data" / "polnear"))
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 START, END = "<!-- attribution:start -->", "<!-- attribution:end -->"
-QUOTATION_MARKS = re.compile("[\u201c\u201d\"\u00ab\u00bb]")
+QUOTATION_MARKS = re.compile('[\u201c\u201d"\u00ab\u00bb]')
 THRESHOLDS = (0.3, 0.8)
 # Read off the error kinds on train; written under the tables by --write.
 LIMITS = (
-    "Rules, not a parser: a cue is a verb from the lexicon (or a phrase such as \"put it\", "
-    "\"shot back\", \"issued a statement\") beside a noun phrase. Attributions whose cue is a "
-    "noun or an idiom (\"her claim that ...\", \"in the mayor's view\", \"took aim at\", a "
-    "survey that \"finds\") get no source or cue.",
-    "Nesting: where one report holds another (\"A said that B called it 'x'\", \"according "
-    "to a paper, A said\"), PolNeAR annotates one level, not always the same one; the engine "
-    "takes the outer speech verb, or the nearest cue sharing its subject (\"..., adding\").",
+    'Rules, not a parser: a cue is a verb from the lexicon (or a phrase such as "put it", '
+    '"shot back", "issued a statement") beside a noun phrase. Attributions whose cue is a '
+    'noun or an idiom ("her claim that ...", "in the mayor\'s view", "took aim at", a '
+    'survey that "finds") get no source or cue.',
+    'Nesting: where one report holds another ("A said that B called it \'x\'", "according '
+    'to a paper, A said"), PolNeAR annotates one level, not always the same one; the engine '
+    'takes the outer speech verb, or the nearest cue sharing its subject ("..., adding").',
     "Clause bounds: a partial quotation's content is its reported clause, ended by heuristics "
     "(a participle, the sentence end), so the overlap with PolNeAR's content can fall under "
-    "0.3 (\"missed: overlap too small\"), or one clause can hold two gold attributions.",
+    '0.3 ("missed: overlap too small"), or one clause can hold two gold attributions.',
     "Annotation: quotations PolNeAR leaves unannotated (titles, slogans, words quoted in the "
     "writer's voice) count as spurious, and a few gold pairs swap source and cue (5 on dev).",
     "Sources two or more sentences away, people named once without a title or given name, and "
     "mis-encoded names are resolved by pronoun and surname rules that miss some.",
 )
-BEFORE = ("Before this round (commit dd1bc5d), dev quoted@0.3: P 0.902, R 0.886, F1 0.894, "
-          "source 0.788, cue 0.762; train: F1 0.887, source 0.832, cue 0.814.")
+BEFORE = (
+    "Before this round (commit dd1bc5d), dev quoted@0.3: P 0.902, R 0.886, F1 0.894, "
+    "source 0.788, cue 0.762; train: F1 0.887, source 0.832, cue 0.814."
+)
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -160,8 +162,13 @@ def score(gold: list[Gold], pred: list[Predicted], threshold: float, into: Score
         if (not g.source and not p.source) or _overlaps(g.source, p.source):
             into.source_ok += 1
         else:
-            into.errors["source: none predicted" if not p.source else "source: another mention"
-                        if g.source else "source: gold has none"] += 1
+            into.errors[
+                "source: none predicted"
+                if not p.source
+                else "source: another mention"
+                if g.source
+                else "source: gold has none"
+            ] += 1
         if (not g.cue and not p.cue) or _overlaps(g.cue, p.cue):
             into.cue_ok += 1
         else:
@@ -169,13 +176,15 @@ def score(gold: list[Gold], pred: list[Predicted], threshold: float, into: Score
     touched = {gi for _, gi, _ in pairs}
     for gi in range(len(gold)):
         if gi not in gold_done:
-            into.errors["missed: no overlapping prediction" if gi not in touched
-                        else "missed: overlap too small"] += 1
+            into.errors["missed: no overlapping prediction" if gi not in touched else "missed: overlap too small"] += 1
     touched_pred = {pi for _, _, pi in pairs}
     for pi in range(len(pred)):
         if pi not in pred_done:
-            into.errors["spurious: no gold attribution" if pi not in touched_pred
-                        else "spurious: content overlaps a gold it cannot pair with"] += 1
+            into.errors[
+                "spurious: no gold attribution"
+                if pi not in touched_pred
+                else "spurious: content overlaps a gold it cannot pair with"
+            ] += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,19 +212,18 @@ def run(split: str) -> Result | None:
     for text in texts:
         parse_article(text)
     full_elapsed = time.perf_counter() - began
-    scores = {f"quoted@{t}": Score() for t in THRESHOLDS} | {f"all@{t}": Score() for t in
-                                                             THRESHOLDS}
+    scores = {f"quoted@{t}": Score() for t in THRESHOLDS} | {f"all@{t}": Score() for t in THRESHOLDS}
     for article, quotes in zip(articles, outputs, strict=True):
         gold = gold_of(article)
         pred = predicted_of(quotes)
         for t in THRESHOLDS:
-            score([g for g in gold if g.quoted], [p for p in pred if p.quoted], t,
-                  scores[f"quoted@{t}"])
+            score([g for g in gold if g.quoted], [p for p in pred if p.quoted], t, scores[f"quoted@{t}"])
             score(gold, pred, t, scores[f"all@{t}"])
     figures = {name: s.figures() for name, s in scores.items()}
     n = len(articles)
-    return Result(split, figures, scores["quoted@0.3"].errors, n, n / elapsed,
-                  n / max(cpu_elapsed, 1e-9), n / full_elapsed)
+    return Result(
+        split, figures, scores["quoted@0.3"].errors, n, n / elapsed, n / max(cpu_elapsed, 1e-9), n / full_elapsed
+    )
 
 
 def table(result: Result) -> str:
@@ -267,8 +275,7 @@ def write(sections: list[str]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--split", choices=("dev", "train"), default="dev")
-    parser.add_argument("--write", action="store_true",
-                        help="run dev and train and record both in BENCHMARKS.md")
+    parser.add_argument("--write", action="store_true", help="run dev and train and record both in BENCHMARKS.md")
     args = parser.parse_args(argv)
     results: list[Result] = []
     for split in ("dev", "train") if args.write else (args.split,):

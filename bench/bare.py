@@ -48,9 +48,7 @@ def create_app() -> Starlette:
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    return Starlette(
-        routes=[Route("/graphql", graphql, methods=["POST"]), Route("/healthz", healthz)]
-    )
+    return Starlette(routes=[Route("/graphql", graphql, methods=["POST"]), Route("/healthz", healthz)])
 
 
 def main() -> None:

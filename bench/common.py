@@ -4,7 +4,9 @@ runs, and the sections of BENCHMARKS.md each script owns."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import io
 import json
 import os
 import platform
@@ -16,7 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +90,36 @@ def recorded(title: str, body: str) -> str:
     return f"## {title}\n\n`{command_line()}` on {today}; {machine_note()}.\n\n{body.strip()}\n"
 
 
+class _Tee(io.TextIOBase):
+    def __init__(self, *streams: Any) -> None:
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
+def run_recorded(name: str, title: str, main: Callable[[], object]) -> None:
+    """Run a benchmark that prints its figures; with `--write`, also record what it printed as its
+    section of BENCHMARKS.md."""
+    write = "--write" in sys.argv[1:]
+    if write:
+        sys.argv.remove("--write")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(_Tee(sys.stdout, printed)):
+        result = main()
+    if write:
+        sys.argv.append("--write")
+        write_section(name, recorded(title, f"```text\n{printed.getvalue().rstrip()}\n```"))
+    if isinstance(result, int) and result:
+        raise SystemExit(result)
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -109,12 +141,8 @@ def environment(**overrides: str) -> dict[str, str]:
     return {**env, **overrides}
 
 
-def run_cli(
-    *args: str, env: dict[str, str], timeout: float = 3600
-) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [QUOTEGRAPH, *args], env=env, capture_output=True, text=True, timeout=timeout
-    )
+def run_cli(*args: str, env: dict[str, str], timeout: float = 3600) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([QUOTEGRAPH, *args], env=env, capture_output=True, text=True, timeout=timeout)
     return done
 
 
@@ -181,14 +209,10 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, path: s
 
 
 @contextmanager
-def process_server(
-    argv: list[str], env: dict[str, str], log: Path, health: str
-) -> Iterator[Server]:
+def process_server(argv: list[str], env: dict[str, str], log: Path, health: str) -> Iterator[Server]:
     port = free_port()
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*argv, "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen([*argv, "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
         server = Server(f"http://127.0.0.1:{port}", process)
         try:
             _wait_healthy(server.url, process, log, health)
@@ -247,9 +271,7 @@ def serve_bare(responses: Path, log: Path, workers: int = 1) -> Iterator[Server]
         yield server
 
 
-def graphql(
-    url: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
-) -> Any:
+def graphql(url: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = httpx.post(
         f"{url}/graphql",
@@ -370,9 +392,6 @@ def run_wrk(
         p50_ms=float(data["p50_us"]) / 1000,
         p99_ms=float(data["p99_us"]) / 1000,
         statuses={str(k): int(v) for k, v in data.get("statuses", {}).items()},
-        socket_errors=int(data["connect"])
-        + int(data["read"])
-        + int(data["write"])
-        + int(data["timeout"]),
+        socket_errors=int(data["connect"]) + int(data["read"]) + int(data["write"]) + int(data["timeout"]),
         extra=data,
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 # bench/http.py would shadow the standard library's `http` while bench/ is on sys.path.
 _ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
+sys.path.insert(0, str(_ROOT))
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
@@ -36,6 +37,7 @@ import httpx  # noqa: E402
 from graphql import TypeInfo, ValidationContext, parse  # noqa: E402
 from strawberry.extensions import max_aliases, query_depth_limiter  # noqa: E402
 
+from bench import common  # noqa: E402
 from schema import limits  # noqa: E402
 from schema.build import schema  # noqa: E402
 from service import settings  # noqa: E402
@@ -202,9 +204,15 @@ async def responses(repeat: int) -> None:
             settings.MAX_RESPONSE_BYTES = default
 
 
-if __name__ == "__main__":
+def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each document (the median is shown)")
     arguments = parser.parse_args()
     asyncio.run(main(arguments.repeat))
     asyncio.run(responses(arguments.repeat))
+
+
+if __name__ == "__main__":
+    common.run_recorded(
+        "documents", "Hostile GraphQL documents: time to refuse or answer against size (bench/documents.py)", cli
+    )

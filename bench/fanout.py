@@ -139,4 +139,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    common.run_recorded(
+        "fanout", "Subscription fan-out: 50 connections x 100 subscriptions and one import (bench/fanout.py)", main
+    )

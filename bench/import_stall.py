@@ -107,4 +107,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    common.run_recorded(
+        "import-stall", "A bystander while an adversarial article is imported (bench/import_stall.py)", main
+    )

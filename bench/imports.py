@@ -91,9 +91,7 @@ def bench_backend(kind: str, feed: Path, count: int, work: Path) -> list[list[st
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-polnear", action="store_true")

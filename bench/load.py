@@ -43,9 +43,7 @@ async def _stored(db_url: str) -> tuple[set[str], dict[str, int]]:
 
     conn = await asyncpg.connect(db_url)
     try:
-        rows = await conn.fetch(
-            "SELECT external_id, title FROM article WHERE title LIKE 'Load test lw-%'"
-        )
+        rows = await conn.fetch("SELECT external_id, title FROM article WHERE title LIKE 'Load test lw-%'")
         counts = {
             table: int(await conn.fetchval(f"SELECT count(*) FROM {table}"))
             for table in ("article", "quote", "speaker")
@@ -64,12 +62,8 @@ async def _stored(db_url: str) -> tuple[set[str], dict[str, int]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--seconds", type=float, default=60.0, help="length of the run (default 60)"
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the run (default 60)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--write", action="store_true", help="record the figures in BENCHMARKS.md")
@@ -165,9 +159,7 @@ def main() -> int:
             f"`quotegraph serve --workers {args.workers}` with an API token; wrk on loopback, "
             f"{args.connections} connections for {args.seconds:g} s, 8 reads (bench/http.py's "
             "scenarios) and 2 imports (`importArticle`; `importArticles` of 5) in every 10 "
-            "requests, every import a new article.\n\n"
-            + common.table(["figure", "value"], rows)
-            + f"\n\n{verdict}."
+            "requests, every import a new article.\n\n" + common.table(["figure", "value"], rows) + f"\n\n{verdict}."
         )
         common.write_section("load", common.recorded("Mixed load on two workers", text))
     return 0 if ok else 1

@@ -28,6 +28,7 @@ import httpx  # noqa: E402
 from tortoise.backends.base.executor import EXECUTOR_CACHE  # noqa: E402
 from tortoise.context import TortoiseContext  # noqa: E402
 
+from bench import common  # noqa: E402
 from bench.common import database_url, machine_note, postgres_available, table, workdir  # noqa: E402
 from schema.pagination import ID_ORDER, encode_cursor, list_scope  # noqa: E402
 from service import models, settings  # noqa: E402
@@ -153,4 +154,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    common.run_recorded("nested", "Nested connection pages at 1k and 100k children (bench/nested.py)", main)

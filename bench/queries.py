@@ -101,9 +101,9 @@ query Deep {
 """
 
 # The same shape at the breadth the cost limit still lets through (see BENCHMARKS.md: ~2 MB).
-DEEP_WIDE = DEEP.replace(
-    "articles(first: 5)", "articles(first: 5, orderBy: QUOTE_COUNT_DESC)"
-).replace("quotes(first: 3)", "quotes(first: 5)")
+DEEP_WIDE = DEEP.replace("articles(first: 5)", "articles(first: 5, orderBy: QUOTE_COUNT_DESC)").replace(
+    "quotes(first: 3)", "quotes(first: 5)"
+)
 
 ARTICLE_IDS = """
 query Ids($after: String) {

@@ -43,8 +43,7 @@ EPOCH = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 # Indexes the app creates with raw SQL (service/db.py): built after the load, faster than kept
 # up to date row by row.
 FTS_INDEXES = {
-    "quote_text_fts": "CREATE INDEX IF NOT EXISTS quote_text_fts ON quote "
-    "USING GIN (to_tsvector('english', text))",
+    "quote_text_fts": "CREATE INDEX IF NOT EXISTS quote_text_fts ON quote USING GIN (to_tsvector('english', text))",
     "article_title_fts": "CREATE INDEX IF NOT EXISTS article_title_fts ON article "
     "USING GIN (to_tsvector('english', title))",
 }
@@ -268,8 +267,7 @@ async def build(url: str, size: int, per_article: int) -> dict[str, float]:
             "article_speaker",
         ):
             await conn.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
             )
         for statement in FTS_INDEXES.values():
             await conn.execute(statement)
@@ -309,9 +307,7 @@ def measure(url: str, work: Path, seconds: float) -> dict[str, Any]:
             bodies.write_text(queries.body(query) + "\n", encoding="utf-8")
             wrk_env = {"BENCH_BODIES": str(bodies)}
             common.run_wrk(f"{server.url}/graphql", LUA, seconds=2, connections=1, env=wrk_env)
-            run = common.run_wrk(
-                f"{server.url}/graphql", LUA, seconds=seconds, connections=1, env=wrk_env
-            )
+            run = common.run_wrk(f"{server.url}/graphql", LUA, seconds=seconds, connections=1, env=wrk_env)
             bad = {k: v for k, v in run.statuses.items() if k != "200"}
             if bad:
                 raise SystemExit(f"{name}: statuses {bad}")
@@ -321,9 +317,7 @@ def measure(url: str, work: Path, seconds: float) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,100000", help="articles, comma-separated")
     parser.add_argument("--quotes-per-article", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -338,9 +332,7 @@ def main() -> int:
     with common.workdir() as work:
         for size in sizes:
             with common.postgres_database("quotegraph_scale") as url:
-                done = common.run_cli(
-                    "stats", "--json", "--database", url, env=common.environment()
-                )
+                done = common.run_cli("stats", "--json", "--database", url, env=common.environment())
                 if done.returncode != 0:
                     raise SystemExit(f"creating the tables failed:\n{done.stderr}")
                 built = asyncio.run(build(url, size, args.quotes_per_article))
@@ -410,9 +402,7 @@ def main() -> int:
             "totalCount) and speaker page (top 10 speakers by quote count, 5 quotes each, "
             "totalCounts). Nothing is written while wrk runs, so a list's totalCount is counted "
             "once and then remembered (schema/pagination.py), as between two writes in use.\n\n"
-            f"Build:\n\n{build_table}\n\nLatency:\n\n{latency_table}\n\n"
-            + "; ".join(verdicts)
-            + "."
+            f"Build:\n\n{build_table}\n\nLatency:\n\n{latency_table}\n\n" + "; ".join(verdicts) + "."
         )
         common.write_section("scale", common.recorded("Latency against corpus size", text))
     return 0

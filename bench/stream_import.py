@@ -22,6 +22,12 @@ from pathlib import Path
 
 import orjson
 
+_ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
+sys.path.insert(0, str(_ROOT))
+
+from bench import common  # noqa: E402
+
 QUOTEGRAPH = str(Path(sys.executable).with_name("quotegraph"))
 ANNOTATIONS: dict[str, object] = {
     "version": 1,
@@ -79,4 +85,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    common.run_recorded(
+        "stream-import", "Streaming import: peak memory against file size (bench/stream_import.py)", main
+    )
