@@ -7,8 +7,6 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from schema.loaders import load_all
-from schema.pagination import NEWEST_ORDER, child_page, remembered_count
 from schema.types.common import After, Before, CountedConnection, First, Last, MembershipStatus, node_keys
 from schema.types.country import Country
 from service import models
@@ -46,20 +44,16 @@ class Agreement(relay.Node):
     async def articles(
         self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
     ) -> Annotated[ArticleConnection, strawberry.lazy("schema.types.article")]:
-        from schema.types.article import Article, ArticleConnection
+        from schema.types.article import article_connection
 
         loaders = info.context.loaders
-        page = await child_page(
-            loaders.article_ids_page_by_agreement.load,
-            lambda ids: load_all(loaders.article_by_id, ids),
-            NEWEST_ORDER,
-            ("Agreement", self.id, "articles"),
+        return await article_connection(
+            info,
+            ("Agreement", self.id),
+            loaders.article_ids_page_by_agreement,
+            loaders.article_count_by_agreement,
             (first, after, last, before),
-            count=remembered_count(
-                ("Agreement.articles", self.id), lambda: loaders.article_count_by_agreement.load(self.id)
-            ),
         )
-        return ArticleConnection.from_page(page, Article.from_model)
 
 
 @strawberry.type(description="A country's standing in an agreement.")

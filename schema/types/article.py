@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from schema.batching import batched
+from schema.batching import BatchLoader, batched
 from schema.context import Info
-from schema.loaders import linked_each, list_each
+from schema.loaders import linked_each, list_each, load_all
+from schema.pagination import NEWEST_ORDER, PageKey, Window, child_page, remembered_count
 from schema.types.common import CountedConnection, node_keys
 from service import models
 
@@ -131,3 +132,25 @@ class Article(relay.Node):
 @strawberry.type(description="A page of articles.")
 class ArticleConnection(CountedConnection[Article]):
     pass
+
+
+async def article_connection(
+    info: Info,
+    parent: tuple[str, int],
+    ids_page: BatchLoader[PageKey, list[int]],
+    count: BatchLoader[int, int],
+    window: Window,
+) -> ArticleConnection:
+    """A page of the articles linked to one parent (a speaker, a country, an agreement), newest
+    import first, its total remembered as the root lists' are."""
+    kind, parent_id = parent
+    loaders = info.context.loaders
+    page = await child_page(
+        ids_page.load,
+        lambda ids: load_all(loaders.article_by_id, ids),
+        NEWEST_ORDER,
+        (kind, parent_id, "articles"),
+        window,
+        count=remembered_count((f"{kind}.articles", parent_id), lambda: count.load(parent_id)),
+    )
+    return ArticleConnection.from_page(page, Article.from_model)

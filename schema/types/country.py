@@ -8,7 +8,7 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.loaders import load_all
-from schema.pagination import ID_ORDER, NEWEST_ORDER, child_page, remembered_count
+from schema.pagination import ID_ORDER, child_page, remembered_count
 from schema.types.common import After, Before, CountedConnection, First, Last, node_keys
 from schema.types.speaker import Speaker, SpeakerConnection
 from service import models
@@ -71,20 +71,16 @@ class Country(relay.Node):
     async def articles(
         self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
     ) -> Annotated[ArticleConnection, strawberry.lazy("schema.types.article")]:
-        from schema.types.article import Article, ArticleConnection
+        from schema.types.article import article_connection
 
         loaders = info.context.loaders
-        page = await child_page(
-            loaders.article_ids_page_by_country.load,
-            lambda ids: load_all(loaders.article_by_id, ids),
-            NEWEST_ORDER,
-            ("Country", self.id, "articles"),
+        return await article_connection(
+            info,
+            ("Country", self.id),
+            loaders.article_ids_page_by_country,
+            loaders.article_count_by_country,
             (first, after, last, before),
-            count=remembered_count(
-                ("Country.articles", self.id), lambda: loaders.article_count_by_country.load(self.id)
-            ),
         )
-        return ArticleConnection.from_page(page, Article.from_model)
 
 
 @strawberry.type(description="A page of countries.")

@@ -9,7 +9,7 @@ from strawberry import relay
 from schema.batching import batched
 from schema.context import Info
 from schema.loaders import load_all, one_each
-from schema.pagination import ID_ORDER, NEWEST_ORDER, child_page, remembered_count
+from schema.pagination import ID_ORDER, child_page
 from schema.types.common import After, Before, CountedConnection, First, Last, SpeakerKind, node_keys
 from schema.types.quote import Quote, QuoteConnection
 from service import models
@@ -83,20 +83,16 @@ class Speaker(relay.Node):
     async def articles(
         self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
     ) -> Annotated[ArticleConnection, strawberry.lazy("schema.types.article")]:
-        from schema.types.article import Article, ArticleConnection
+        from schema.types.article import article_connection
 
         loaders = info.context.loaders
-        page = await child_page(
-            loaders.article_ids_page_by_speaker.load,
-            lambda ids: load_all(loaders.article_by_id, ids),
-            NEWEST_ORDER,
-            ("Speaker", self.id, "articles"),
+        return await article_connection(
+            info,
+            ("Speaker", self.id),
+            loaders.article_ids_page_by_speaker,
+            loaders.article_count_by_speaker,
             (first, after, last, before),
-            count=remembered_count(
-                ("Speaker.articles", self.id), lambda: loaders.article_count_by_speaker.load(self.id)
-            ),
         )
-        return ArticleConnection.from_page(page, Article.from_model)
 
 
 @strawberry.type(description="A page of speakers.")
