@@ -131,8 +131,8 @@ async function articleList(show) {
       list.append(h("li", { class: "panel" },
         link("article", node.id, node.title),
         h("span", { class: "meta" }, joined(
-          node.dateline, node.publisher, `${node.quotes.length} quotes`,
-          `${node.speakers.length} speakers`, `imported ${when(node.importedAt)}`,
+          node.dateline, node.publisher, plural(node.quotes.length, "quote"),
+          plural(node.speakers.length, "speaker"), `imported ${when(node.importedAt)}`,
         )),
       ));
     }
@@ -237,7 +237,7 @@ async function articleView(show, id, quoteId) {
   const unattributed = node.quotes.filter((q) => !q.speaker).length;
   show(node.title,
     h("h1", {}, node.title),
-    h("p", { class: "meta" }, joined(node.dateline, node.publisher, `imported ${when(node.importedAt)}`, `${node.quotes.length} quotes`)),
+    h("p", { class: "meta" }, joined(node.dateline, node.publisher, `imported ${when(node.importedAt)}`, plural(node.quotes.length, "quote"))),
     h("div", { class: "article" },
       h("article", {},
         h("p", { class: "legend" },
@@ -251,7 +251,7 @@ async function articleView(show, id, quoteId) {
         h("h2", {}, "Quoted"),
         h("div", { class: "cards quoted" },
           quoted.map((s) => speakerCard(s, hueOf(s), `${counts(s)} quote${counts(s) === 1 ? "" : "s"} here`)),
-          unattributed > 0 && h("div", { class: "card unattributed" }, h("div", { class: "name" }, h("span", { class: "swatch" }), " Unattributed"), h("div", { class: "detail" }, `${unattributed} quotes`)),
+          unattributed > 0 && h("div", { class: "card unattributed" }, h("div", { class: "name" }, h("span", { class: "swatch" }), " Unattributed"), h("div", { class: "detail" }, plural(unattributed, "quote"))),
         ),
         others.length > 0 && [h("h2", {}, "Also named"), h("div", { class: "cards" }, others.map((s) => speakerCard(s, null, null)))],
         node.agreements.length > 0 && [h("h2", {}, "Agreements"), h("ul", { class: "chips" }, node.agreements.map((a) => h("li", {}, link("agreement", a.id, a.name))))],
@@ -328,7 +328,7 @@ async function agreementView(show, id) {
   if (node?.__typename !== "Agreement") return notFound(show, "agreement");
   show(node.name,
     h("h1", {}, node.name),
-    h("p", { class: "meta" }, `${node.members.length} countries`),
+    h("p", { class: "meta" }, node.members.length === 1 ? "1 country" : `${node.members.length} countries`),
     h("table", { class: "members" },
       h("thead", {}, h("tr", {}, h("th", {}, "Country"), h("th", {}, "Status"), h("th", {}, "Since"))),
       h("tbody", {}, node.members.map((m) => h("tr", {},
