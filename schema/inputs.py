@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from strawberry import relay
 
 from service.errors import UserError
+from service.sources import unstorable
 
 # Ids are PostgreSQL `integer`s (serial): the same bound on SQLite, so one API answers alike on both.
 MAX_ID = 2**31 - 1
@@ -58,14 +59,11 @@ def client_text(value: str, argument: str, error: type[UserError], max_length: i
     (PostgreSQL text cannot hold one) and no lone surrogate (not encodable as UTF-8)."""
     if len(value) > max_length:
         raise error(f"`{argument}` may be at most {max_length:,} characters, not {len(value):,}")
+    if unstorable(value) is None:
+        return value
     if "\x00" in value:
         raise error(f"`{argument}` holds a NUL character (\\u0000), which no text here can contain")
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise error(f"`{argument}` holds a lone UTF-16 surrogate: send valid Unicode text") from None
-    return value
+    raise error(f"`{argument}` holds a lone UTF-16 surrogate: send valid Unicode text")
 
 
 def client_moment(value: datetime, argument: str, error: type[UserError]) -> datetime:

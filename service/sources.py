@@ -74,9 +74,14 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 LIMITS = {"title": 500, "url": 2000, "publisher": 200, "language": 16, "externalId": 500}
 
 
+def unstorable(value: str) -> re.Match[str] | None:
+    """The first character of `value` that no text column stores (NUL, a lone surrogate)."""
+    return _UNSTORABLE.search(value)
+
+
 def storable(value: str, where: str) -> str:
     """`value`, or ArticleError when it holds a NUL or a lone surrogate code point."""
-    if (found := _UNSTORABLE.search(value)) is not None:
+    if (found := unstorable(value)) is not None:
         what = "a NUL character" if found.group() == "\x00" else "a lone surrogate (not valid Unicode)"
         raise ArticleError(f"`{where}` holds {what} at character {found.start():,}")
     return value
